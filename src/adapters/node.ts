@@ -1,0 +1,191 @@
+/**
+ * Node adapter: serves Fetch handlers on `node:http`. Plain requests go through
+ * `@hono/node-server`'s request listener (streamed bodies, abort signals); WebSocket upgrades
+ * go to `ws` in noServer mode, driven by the core's `upgradeWebSocket` hook.
+ */
+import { createServer, type IncomingMessage, type Server, STATUS_CODES } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { Duplex } from 'node:stream';
+import { getRequestListener } from '@hono/node-server';
+import { type RawData, type WebSocket, WebSocketServer } from 'ws';
+import { notFound } from '../http.ts';
+import type { RuntimeContext, WebSocketHandlers } from '../runtime.ts';
+
+/** Any handler in the core's shape: a Response, or `undefined` for "not mine". */
+export type FetchHandler = (
+  request: Request,
+  runtime: RuntimeContext,
+) => Response | undefined | Promise<Response | undefined>;
+
+export interface NodeHandlerOptions {
+  /** Largest WebSocket message `ws` will buffer, in bytes. Default 16 MiB. */
+  maxWebSocketPayload?: number;
+}
+
+export interface NodeHandlers {
+  /** For `http.Server`'s `request` event; answers 404 for requests the handler declines. */
+  request: (incoming: IncomingMessage, outgoing: import('node:http').ServerResponse) => void;
+  /** For `http.Server`'s `upgrade` event. */
+  upgrade: (incoming: IncomingMessage, socket: Duplex, head: Buffer) => void;
+  /** Closes every WebSocket this adapter accepted. */
+  closeWebSockets: () => void;
+}
+
+export function createNodeHandlers(handler: FetchHandler, options: NodeHandlerOptions = {}): NodeHandlers {
+  const wss = new WebSocketServer({
+    noServer: true,
+    maxPayload: options.maxWebSocketPayload ?? 16 * 1024 * 1024,
+  });
+
+  const request = getRequestListener(async (request, env) => {
+    const runtime: RuntimeContext = { remoteAddress: env.incoming.socket.remoteAddress };
+    return (await handler(request, runtime)) ?? notFound();
+  });
+
+  const upgrade = (incoming: IncomingMessage, socket: Duplex, head: Buffer) => {
+    socket.on('error', () => socket.destroy());
+    let upgraded = false;
+    const runtime: RuntimeContext = {
+      remoteAddress: incoming.socket.remoteAddress,
+      upgradeWebSocket(_request, handlers) {
+        upgraded = true;
+        wss.handleUpgrade(incoming, socket, head, (ws) => bindWebSocket(ws, handlers));
+        // Node writes the 101 itself; this Response is never sent.
+        return new Response(null, { status: 200 });
+      },
+    };
+    Promise.resolve(handler(upgradeRequest(incoming), runtime))
+      .then((response) => {
+        if (!upgraded) return writeRawResponse(socket, response ?? notFound());
+      })
+      .catch(() => socket.destroy());
+  };
+
+  return {
+    request: (incoming, outgoing) => void request(incoming, outgoing),
+    upgrade,
+    closeWebSockets: () => {
+      for (const ws of wss.clients) ws.terminate();
+    },
+  };
+}
+
+function bindWebSocket(ws: WebSocket, handlers: WebSocketHandlers): void {
+  ws.on('message', (data: RawData, isBinary: boolean) => {
+    handlers.onMessage(isBinary ? toBytes(data) : data.toString());
+  });
+  ws.on('close', (code: number, reason: Buffer) => {
+    handlers.onClose(code, reason.toString(), code !== 1006);
+  });
+  // An error is always followed by 'close'; nothing else to do here.
+  ws.on('error', () => {});
+  handlers.onOpen({
+    send: (data) => ws.send(data),
+    close: (code, reason) => ws.close(code, reason),
+  });
+}
+
+function toBytes(data: RawData): Uint8Array {
+  if (Array.isArray(data)) return Buffer.concat(data);
+  return data instanceof ArrayBuffer ? new Uint8Array(data) : data;
+}
+
+function upgradeRequest(incoming: IncomingMessage): Request {
+  const headers = new Headers();
+  for (let i = 0; i < incoming.rawHeaders.length; i += 2) {
+    headers.append(incoming.rawHeaders[i]!, incoming.rawHeaders[i + 1]!);
+  }
+  const host = incoming.headers.host ?? 'localhost';
+  return new Request(new URL(incoming.url ?? '/', `http://${host}`), { method: incoming.method, headers });
+}
+
+/** Answers an upgrade request that was not accepted, straight on the socket. */
+async function writeRawResponse(socket: Duplex, response: Response): Promise<void> {
+  const body = Buffer.from(await response.arrayBuffer());
+  let head = `HTTP/1.1 ${response.status} ${STATUS_CODES[response.status] ?? ''}\r\n`;
+  response.headers.forEach((value, name) => {
+    if (name !== 'set-cookie') head += `${name}: ${value}\r\n`;
+  });
+  for (const cookie of response.headers.getSetCookie()) head += `Set-Cookie: ${cookie}\r\n`;
+  head += `Content-Length: ${body.length}\r\nConnection: close\r\n\r\n`;
+  socket.end(Buffer.concat([Buffer.from(head, 'latin1'), body]));
+}
+
+export interface NodeServeOptions extends NodeHandlerOptions {
+  fetch: FetchHandler;
+  /** Default 0: any free port. */
+  port?: number;
+  /** Default `127.0.0.1`. */
+  hostname?: string;
+}
+
+export interface RunningNodeServer {
+  server: Server;
+  /** `http://host:port` */
+  url: string;
+  close(): Promise<void>;
+}
+
+/** Starts an HTTP server for `fetch` and resolves once it listens. */
+export function serve(options: NodeServeOptions): Promise<RunningNodeServer> {
+  const handlers = createNodeHandlers(options.fetch, options);
+  const server = createServer();
+  server.on('request', handlers.request);
+  server.on('upgrade', handlers.upgrade);
+  const hostname = options.hostname ?? '127.0.0.1';
+  return new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port ?? 0, hostname, () => {
+      server.off('error', reject);
+      const { port } = server.address() as AddressInfo;
+      const host = hostname.includes(':') ? `[${hostname}]` : hostname;
+      resolve({
+        server,
+        url: `http://${host}:${port}`,
+        close: () =>
+          new Promise<void>((done) => {
+            handlers.closeWebSockets();
+            server.close(() => done());
+            server.closeAllConnections();
+          }),
+      });
+    });
+  });
+}
+
+/**
+ * Puts SockJS servers in front of an existing `http.Server` (Express, Koa, ...): requests under
+ * one of their prefixes are answered here, all others go to the listeners installed before.
+ */
+export function attach(
+  server: Server,
+  sockjs:
+    | { owns(url: URL): boolean; handle: FetchHandler }
+    | Array<{ owns(url: URL): boolean; handle: FetchHandler }>,
+  options: NodeHandlerOptions = {},
+): void {
+  const services = Array.isArray(sockjs) ? sockjs : [sockjs];
+  const find = (incoming: IncomingMessage) => {
+    const url = new URL(incoming.url ?? '/', 'http://localhost');
+    return services.find((service) => service.owns(url));
+  };
+  const handlers = createNodeHandlers((request, runtime) => {
+    const url = new URL(request.url);
+    return services.find((service) => service.owns(url))?.handle(request, runtime);
+  }, options);
+  for (const event of ['request', 'upgrade'] as const) {
+    const previous = server.listeners(event) as Array<(...args: unknown[]) => void>;
+    server.removeAllListeners(event);
+    server.on(event, (incoming: IncomingMessage, ...rest: unknown[]) => {
+      if (find(incoming) !== undefined) {
+        (handlers[event] as (...args: unknown[]) => void)(incoming, ...rest);
+      } else if (previous.length > 0) {
+        for (const listener of previous) listener.call(server, incoming, ...rest);
+      } else if (event === 'upgrade') {
+        (rest[0] as Duplex).destroy();
+      } else {
+        (handlers.request as (...args: unknown[]) => void)(incoming, ...rest);
+      }
+    });
+  }
+}

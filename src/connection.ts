@@ -1,0 +1,195 @@
+/**
+ * The application's view of one SockJS connection, shaped like the HTML5 WebSocket API.
+ * Every transport (SockJS sessions over HTTP or WebSocket, raw WebSocket) sits behind a
+ * `ConnectionBackend`; the connection only validates, forwards and dispatches events.
+ */
+import { type CloseInfo, SockJSCloseEvent } from './events.ts';
+import { ReadyState } from './ready-state.ts';
+
+/** What a transport must provide to carry a connection. */
+export interface ConnectionBackend {
+  readonly readyState: ReadyState;
+  /** Queues a message for the client; false when the connection is not open. */
+  send(message: string): boolean;
+  /** Starts closing with a close frame; false when the connection is not open. */
+  close(code: number, reason: string): boolean;
+}
+
+/** Request details copied onto the connection (the last receiving request's, for HTTP transports). */
+export interface ConnectionRequestInfo {
+  url: string;
+  headers: Record<string, string>;
+  remoteAddress: string | undefined;
+}
+
+/**
+ * Headers exposed to the application. Cookies are left out on purpose (see README, Security):
+ * the iframe transports make them usable for CSRF. Authorization should use a token.
+ */
+const EXPOSED_HEADERS = [
+  'referer',
+  'x-client-ip',
+  'x-forwarded-for',
+  'x-cluster-client-ip',
+  'via',
+  'x-real-ip',
+  'x-forwarded-proto',
+  'x-ssl',
+  'dnt',
+  'host',
+  'user-agent',
+  'accept-language',
+  'origin',
+] as const;
+
+export function requestInfo(request: Request, remoteAddress: string | undefined): ConnectionRequestInfo {
+  const headers: Record<string, string> = {};
+  for (const name of EXPOSED_HEADERS) {
+    const value = request.headers.get(name);
+    if (value !== null) headers[name] = value;
+  }
+  return { url: request.url, headers, remoteAddress };
+}
+
+const MAX_CLOSE_REASON_BYTES = 123;
+const utf8 = new TextEncoder();
+
+/** Codes a server may put in a close frame: 1000–4999 minus those reserved for local use. */
+function assertValidClose(code: number, reason: string): void {
+  const reserved = code === 1004 || code === 1005 || code === 1006 || code === 1015;
+  if (!Number.isInteger(code) || code < 1000 || code > 4999 || reserved) {
+    throw new RangeError(`Invalid close code ${code}: use 1000, 1001–1003, 1007–1014 or 3000–4999`);
+  }
+  if (utf8.encode(reason).length > MAX_CLOSE_REASON_BYTES) {
+    throw new RangeError(`Close reason is longer than ${MAX_CLOSE_REASON_BYTES} bytes of UTF-8`);
+  }
+}
+
+/** Transport-side hooks: internal to the package (not exported from its entry point). */
+export interface ConnectionHooks {
+  create(backend: ConnectionBackend, protocol: string, prefix: string): SockJSConnection;
+  update(connection: SockJSConnection, info: ConnectionRequestInfo): void;
+  message(connection: SockJSConnection, data: string): void;
+  closed(connection: SockJSConnection, info: CloseInfo): void;
+}
+
+export interface SockJSConnectionEventMap {
+  message: MessageEvent<string>;
+  close: SockJSCloseEvent;
+}
+
+// Typed listeners, as on the DOM's WebSocket.
+export interface SockJSConnection {
+  addEventListener<K extends keyof SockJSConnectionEventMap>(
+    type: K,
+    listener: (this: SockJSConnection, event: SockJSConnectionEventMap[K]) => void,
+    options?: boolean | AddEventListenerOptions,
+  ): void;
+  addEventListener(
+    type: string,
+    listener: EventListenerOrEventListenerObject | null,
+    options?: boolean | AddEventListenerOptions,
+  ): void;
+  removeEventListener<K extends keyof SockJSConnectionEventMap>(
+    type: K,
+    listener: (this: SockJSConnection, event: SockJSConnectionEventMap[K]) => void,
+    options?: boolean | EventListenerOptions,
+  ): void;
+  removeEventListener(
+    type: string,
+    listener: EventListenerOrEventListenerObject | null,
+    options?: boolean | EventListenerOptions,
+  ): void;
+}
+
+/** Assigned in the class's static block, which can reach its private fields. */
+export let connectionHooks: ConnectionHooks;
+
+// biome-ignore lint/suspicious/noUnsafeDeclarationMerging: see the interface above
+export class SockJSConnection extends EventTarget {
+  static readonly CONNECTING = ReadyState.CONNECTING;
+  static readonly OPEN = ReadyState.OPEN;
+  static readonly CLOSING = ReadyState.CLOSING;
+  static readonly CLOSED = ReadyState.CLOSED;
+
+  /** A random id for the application's bookkeeping; never the SockJS session id. */
+  readonly id: string = crypto.randomUUID();
+  /** Transport in use: `websocket`, `websocket-raw`, `xhr-streaming`, `xhr-polling`, ... */
+  readonly protocol: string;
+  /** The service prefix this connection came in on. */
+  readonly prefix: string;
+  /** Absolute URL of the (last) receiving request. */
+  url = '';
+  /** A safe subset of the request headers (no cookies), lowercase names. */
+  headers: Record<string, string> = {};
+  /** The client's address as the runtime reports it, when it does. */
+  remoteAddress: string | undefined;
+  /** Free slot for application data (user id, room, ...). */
+  data: unknown;
+
+  onmessage: ((event: MessageEvent<string>) => void) | null = null;
+  onclose: ((event: SockJSCloseEvent) => void) | null = null;
+
+  readonly #backend: ConnectionBackend;
+  #closeEvent: SockJSCloseEvent | null = null;
+
+  private constructor(backend: ConnectionBackend, protocol: string, prefix: string) {
+    super();
+    this.#backend = backend;
+    this.protocol = protocol;
+    this.prefix = prefix;
+  }
+
+  get readyState(): ReadyState {
+    return this.#closeEvent === null ? this.#backend.readyState : ReadyState.CLOSED;
+  }
+
+  get pathname(): string {
+    return this.url === '' ? '' : new URL(this.url).pathname;
+  }
+
+  /** Sends a text message. Returns false (and drops it) if the connection is not open. */
+  send(data: string): boolean {
+    // JavaScript callers may pass anything: coerce like sockjs-node, but refuse binary loudly.
+    const value: unknown = data;
+    if (typeof value === 'string') return this.#backend.send(value);
+    if (value instanceof ArrayBuffer || ArrayBuffer.isView(value)) {
+      throw new TypeError('SockJS carries text only: encode binary data (for example as base64) first');
+    }
+    return this.#backend.send(String(value));
+  }
+
+  /** Closes with `c[code,reason]`. Returns false if the connection was not open. */
+  close(code = 1000, reason = 'Normal closure'): boolean {
+    assertValidClose(code, reason);
+    return this.#backend.close(code, reason);
+  }
+
+  override toString(): string {
+    return `SockJSConnection(${this.id}, ${this.protocol}, ${this.remoteAddress ?? 'unknown address'})`;
+  }
+
+  static {
+    connectionHooks = {
+      create: (backend, protocol, prefix) => new SockJSConnection(backend, protocol, prefix),
+      update: (connection, info) => {
+        connection.url = info.url;
+        connection.headers = info.headers;
+        connection.remoteAddress = info.remoteAddress;
+      },
+      message: (connection, data) => {
+        if (connection.#closeEvent !== null) return;
+        const event = new MessageEvent('message', { data });
+        connection.onmessage?.(event);
+        connection.dispatchEvent(event);
+      },
+      closed: (connection, info) => {
+        if (connection.#closeEvent !== null) return;
+        const event = new SockJSCloseEvent(info);
+        connection.#closeEvent = event;
+        connection.onclose?.(event);
+        connection.dispatchEvent(event);
+      },
+    };
+  }
+}

@@ -1,0 +1,72 @@
+/**
+ * Response helpers shared by the endpoints: the protocol's plain-text errors and the header
+ * chain (`h_sid`, `h_no_cache`, `xhr_cors`) of PROTOCOL.md 1.0.
+ */
+import type { ResolvedOptions } from './options.ts';
+import { CONTENT_TYPE, setCors, setNoCache } from './protocol/headers.ts';
+
+export const NOT_FOUND_BODY = '404 Error: Page not found\n';
+
+export function textResponse(status: number, body: string, headers: Headers = new Headers()): Response {
+  headers.set('Content-Type', CONTENT_TYPE.text);
+  return new Response(body, { status, headers });
+}
+
+export function notFound(headers?: Headers): Response {
+  return textResponse(404, NOT_FOUND_BODY, headers);
+}
+
+/** 405 carries `Allow` and nothing else: no body, no Content-Type. */
+export function methodNotAllowed(allow: string): Response {
+  return new Response(null, { status: 405, headers: { Allow: allow } });
+}
+
+export interface HeaderChain {
+  sid?: boolean;
+  noCache?: boolean;
+  cors?: boolean;
+}
+
+/** Builds the headers a route's helper chain sets, in the reference server's order. */
+export function chainHeaders(request: Request, options: ResolvedOptions, chain: HeaderChain): Headers {
+  const headers = new Headers();
+  if (chain.sid && options.jsessionid !== false) {
+    const cookie = options.jsessionid(request);
+    if (cookie) headers.append('Set-Cookie', cookie);
+  }
+  if (chain.noCache) setNoCache(headers);
+  if (chain.cors && !options.disableCors) setCors(headers, request);
+  return headers;
+}
+
+export type BodyResult = { ok: true; text: string } | { ok: false; tooLarge: true };
+
+/** Reads a request body as UTF-8, refusing more than `maxBytes`. */
+export async function readBody(request: Request, maxBytes: number): Promise<BodyResult> {
+  const declared = Number(request.headers.get('Content-Length'));
+  if (declared > maxBytes) return { ok: false, tooLarge: true };
+  if (request.body === null) return { ok: true, text: '' };
+  const reader = request.body.getReader();
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    size += value.byteLength;
+    if (size > maxBytes) {
+      await reader.cancel().catch(() => {});
+      return { ok: false, tooLarge: true };
+    }
+    chunks.push(value);
+  }
+  if (chunks.length === 1) return { ok: true, text: decoder.decode(chunks[0]) };
+  const all = new Uint8Array(size);
+  let offset = 0;
+  for (const chunk of chunks) {
+    all.set(chunk, offset);
+    offset += chunk.byteLength;
+  }
+  return { ok: true, text: decoder.decode(all) };
+}
+
+const decoder = new TextDecoder();

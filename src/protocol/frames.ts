@@ -1,0 +1,52 @@
+/**
+ * Server-to-client frames (PROTOCOL.md 1.5). A frame is a string; transports wrap it.
+ */
+import { quote } from './escape.ts';
+
+export const OPEN_FRAME = 'o';
+export const HEARTBEAT_FRAME = 'h';
+
+/** `a[...]`: one frame for a batch of messages, each quoted separately. */
+export function messageFrame(messages: readonly string[]): string {
+  if (messages.length === 1) return 'a[' + quote(messages[0]!) + ']';
+  let frame = 'a[';
+  for (let i = 0; i < messages.length; i++) {
+    if (i > 0) frame += ',';
+    frame += quote(messages[i]!);
+  }
+  return frame + ']';
+}
+
+/** `c[code,"reason"]`, built with plain JSON.stringify as the reference server does. */
+export function closeFrame(code: number, reason: string): string {
+  return 'c' + JSON.stringify([code, reason]);
+}
+
+export const CLOSE_ANOTHER_CONNECTION = closeFrame(2010, 'Another connection still open');
+export const CLOSE_INTERRUPTED = closeFrame(1002, 'Connection interrupted');
+
+/**
+ * Parses a client payload (an `xhr_send` body or a websocket message): a JSON array of
+ * messages, or on websockets any single JSON value. Non-string values are passed on as their
+ * JSON text, so the application always receives strings.
+ */
+export type ParsedPayload =
+  | { ok: true; messages: string[] }
+  | { ok: false; error: 'empty' | 'broken' | 'not-array' };
+
+export function parseClientPayload(text: string, allowSingleValue: boolean): ParsedPayload {
+  if (text.length === 0) return { ok: false, error: 'empty' };
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch {
+    return { ok: false, error: 'broken' };
+  }
+  if (Array.isArray(value)) return { ok: true, messages: value.map(messageText) };
+  if (allowSingleValue) return { ok: true, messages: [messageText(value)] };
+  return { ok: false, error: 'not-array' };
+}
+
+function messageText(value: unknown): string {
+  return typeof value === 'string' ? value : JSON.stringify(value);
+}

@@ -1,0 +1,31 @@
+/**
+ * What the core asks of the runtime it is served on. Each adapter (Node, Deno, Bun, Workers)
+ * supplies one of these per request; the core itself never checks which runtime it is on.
+ */
+
+/** The server side of an accepted WebSocket, as much of it as the core uses. */
+export interface ServerWebSocket {
+  send(data: string): void;
+  close(code?: number, reason?: string): void;
+}
+
+/** Callbacks the core registers for an upgraded WebSocket. */
+export interface WebSocketHandlers {
+  onOpen(socket: ServerWebSocket): void;
+  onMessage(data: string | ArrayBuffer | Uint8Array): void;
+  onClose(code: number, reason: string, wasClean: boolean): void;
+}
+
+export interface RuntimeContext {
+  /**
+   * Accepts a (validated) WebSocket upgrade request and returns the response that completes the
+   * handshake. Absent on hosts that cannot upgrade; the core then answers 400.
+   */
+  upgradeWebSocket?(request: Request, handlers: WebSocketHandlers): Response | Promise<Response>;
+  /** The client's address, as the runtime knows it. */
+  remoteAddress?: string;
+  /** Keeps background work alive after the response (Workers' `waitUntil`). */
+  waitUntil?(promise: Promise<unknown>): void;
+  /** Lifts the runtime's idle timeout for a long-lived response (polling, streaming). */
+  keepAlive?(): void;
+}

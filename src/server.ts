@@ -1,0 +1,179 @@
+/**
+ * `SockJSServer`: one SockJS service at one prefix, served as a Fetch handler.
+ *
+ *   const server = new SockJSServer({ prefix: '/echo' });
+ *   server.addEventListener('connection', ({ connection }) => {
+ *     connection.addEventListener('message', (event) => connection.send(event.data));
+ *   });
+ *   // in any runtime: (request) => server.fetch(request, runtimeContext)
+ */
+import type { SockJSConnection } from './connection.ts';
+import { type IframeDocument, iframe, renderIframe } from './endpoints/iframe.ts';
+import { info, infoOptions } from './endpoints/info.ts';
+import { SockJSConnectionEvent } from './events.ts';
+import { methodNotAllowed, notFound, textResponse } from './http.ts';
+import { type ResolvedOptions, resolveOptions, type ServerOptionsInput } from './options.ts';
+import { CONTENT_TYPE } from './protocol/headers.ts';
+import { type Endpoint, Router } from './protocol/routes.ts';
+import type { RuntimeContext } from './runtime.ts';
+import { SessionRegistry } from './session-registry.ts';
+import type { EndpointContext } from './transports/context.ts';
+import { eventSource } from './transports/eventsource.ts';
+import { htmlfile } from './transports/htmlfile.ts';
+import { jsonpPolling, jsonpSend } from './transports/jsonp.ts';
+import { rawWebSocket } from './transports/raw-websocket.ts';
+import { websocket } from './transports/websocket.ts';
+import { xhrOptions, xhrPolling, xhrStreaming } from './transports/xhr.ts';
+import { xhrSend } from './transports/xhr-send.ts';
+
+type EndpointHandler = (ctx: EndpointContext) => Response | Promise<Response>;
+
+const GREETING = 'Welcome to SockJS!\n';
+
+export interface SockJSServerEventMap {
+  connection: SockJSConnectionEvent;
+}
+
+// Typed listeners, as on the DOM's WebSocket.
+export interface SockJSServer {
+  addEventListener<K extends keyof SockJSServerEventMap>(
+    type: K,
+    listener: (this: SockJSServer, event: SockJSServerEventMap[K]) => void,
+    options?: boolean | AddEventListenerOptions,
+  ): void;
+  addEventListener(
+    type: string,
+    listener: EventListenerOrEventListenerObject | null,
+    options?: boolean | AddEventListenerOptions,
+  ): void;
+  removeEventListener<K extends keyof SockJSServerEventMap>(
+    type: K,
+    listener: (this: SockJSServer, event: SockJSServerEventMap[K]) => void,
+    options?: boolean | EventListenerOptions,
+  ): void;
+  removeEventListener(
+    type: string,
+    listener: EventListenerOrEventListenerObject | null,
+    options?: boolean | EventListenerOptions,
+  ): void;
+}
+
+// biome-ignore lint/suspicious/noUnsafeDeclarationMerging: see the interface above
+export class SockJSServer extends EventTarget {
+  readonly options: Readonly<ResolvedOptions>;
+  onconnection: ((event: SockJSConnectionEvent) => void) | null = null;
+
+  readonly #router: Router;
+  readonly #sessions: SessionRegistry;
+  readonly #connections = new Set<SockJSConnection>();
+  readonly #handlers: Record<Endpoint, EndpointHandler>;
+  #iframe: Promise<IframeDocument> | null = null;
+
+  constructor(options: ServerOptionsInput = {}) {
+    super();
+    this.options = resolveOptions(options);
+    this.#router = new Router({ transports: this.options.transports, iframe: !this.options.disableCors });
+    this.#sessions = new SessionRegistry({
+      prefix: this.options.prefix,
+      heartbeatDelay: this.options.heartbeatDelay,
+      disconnectDelay: this.options.disconnectDelay,
+      onOpen: (connection) => this.#announce(connection),
+    });
+    this.#handlers = {
+      greeting: () => textResponse(200, GREETING),
+      info,
+      'info-options': infoOptions,
+      iframe: async (ctx) => iframe(ctx.request, await this.#iframeDocument()),
+      'raw-websocket': rawWebSocket,
+      websocket,
+      xhr: xhrPolling,
+      'xhr-options': xhrOptions,
+      'xhr-send': xhrSend,
+      'xhr-send-options': xhrOptions,
+      'xhr-streaming': xhrStreaming,
+      'xhr-streaming-options': xhrOptions,
+      eventsource: eventSource,
+      htmlfile,
+      jsonp: jsonpPolling,
+      'jsonp-send': jsonpSend,
+    };
+  }
+
+  /** Open connections on every transport. */
+  get connections(): ReadonlySet<SockJSConnection> {
+    return this.#connections;
+  }
+
+  /** True when `request`'s path is under this server's prefix. */
+  owns(request: Request | URL): boolean {
+    const pathname = (request instanceof URL ? request : new URL(request.url)).pathname;
+    return this.#relativePath(pathname) !== null;
+  }
+
+  /**
+   * Answers a request under the prefix, or returns `undefined` ("not mine") so a host can fall
+   * through to its other routes.
+   */
+  async handle(request: Request, runtime: RuntimeContext = {}): Promise<Response | undefined> {
+    const url = new URL(request.url);
+    const path = this.#relativePath(url.pathname);
+    if (path === null) return undefined;
+    const match = this.#router.match(request.method, path);
+    if (match.kind === 'not-found') return notFound();
+    if (match.kind === 'method-not-allowed') return methodNotAllowed(match.allow);
+    const ctx: EndpointContext = {
+      request,
+      url,
+      sessionId: match.sessionId ?? '',
+      runtime,
+      options: this.options,
+      sessions: this.#sessions,
+      announce: (connection) => this.#announce(connection),
+    };
+    try {
+      return await this.#handlers[match.endpoint](ctx);
+    } catch (error) {
+      this.options.log('error', `${request.method} ${url.pathname} failed: ${describe(error)}`);
+      return new Response('500 - Internal Server Error', {
+        status: 500,
+        headers: { 'Content-Type': CONTENT_TYPE.text },
+      });
+    }
+  }
+
+  /** A complete Fetch handler: requests outside the prefix get the protocol's 404. */
+  async fetch(request: Request, runtime?: RuntimeContext): Promise<Response> {
+    return (await this.handle(request, runtime)) ?? notFound();
+  }
+
+  /** Closes every open connection, e.g. before shutting down. */
+  closeAll(code = 1001, reason = 'Server shutting down'): void {
+    for (const connection of this.#connections) connection.close(code, reason);
+  }
+
+  #iframeDocument(): Promise<IframeDocument> {
+    this.#iframe ??= renderIframe(this.options.sockjsUrl);
+    return this.#iframe;
+  }
+
+  #relativePath(pathname: string): string | null {
+    const prefix = this.options.prefix;
+    if (prefix === '') return pathname;
+    if (pathname === prefix) return '';
+    return pathname.startsWith(prefix) && pathname.charCodeAt(prefix.length) === 47 /* '/' */
+      ? pathname.slice(prefix.length)
+      : null;
+  }
+
+  #announce(connection: SockJSConnection): void {
+    this.#connections.add(connection);
+    connection.addEventListener('close', () => this.#connections.delete(connection), { once: true });
+    const event = new SockJSConnectionEvent(connection);
+    this.onconnection?.(event);
+    this.dispatchEvent(event);
+  }
+}
+
+function describe(error: unknown): string {
+  return error instanceof Error ? (error.stack ?? error.message) : String(error);
+}

@@ -1,0 +1,237 @@
+/**
+ * The SockJS session state machine (PROTOCOL.md 1.7), independent of transport and runtime.
+ *
+ * A session queues messages for the client, hands them to its current receiver batched into one
+ * `a[...]` frame, sends heartbeats while a receiver is attached, and outlives receivers for
+ * `disconnectDelay` so that polling clients can come back.
+ */
+import {
+  type ConnectionBackend,
+  type ConnectionRequestInfo,
+  connectionHooks,
+  type SockJSConnection,
+} from './connection.ts';
+import type { CloseInfo } from './events.ts';
+import {
+  CLOSE_ANOTHER_CONNECTION,
+  closeFrame,
+  HEARTBEAT_FRAME,
+  messageFrame,
+  OPEN_FRAME,
+} from './protocol/frames.ts';
+import { ReadyState } from './ready-state.ts';
+import type { Receiver, ReceiverOwner } from './receiver.ts';
+
+export interface SessionOptions {
+  prefix: string;
+  heartbeatDelay: number;
+  disconnectDelay: number;
+  /** Called once, when the session is destroyed, so its registry can forget it. */
+  onDestroy?: (session: Session) => void;
+  /** Called once, when the open frame has gone out: announces the connection. */
+  onOpen: (connection: SockJSConnection) => void;
+}
+
+/** Close event the application sees when the client vanished without a close handshake. */
+const TIMED_OUT: CloseInfo = { code: 1006, reason: 'Session timed out', wasClean: false };
+const INTERRUPTED: CloseInfo = { code: 1006, reason: 'Connection interrupted', wasClean: false };
+
+export class Session implements ConnectionBackend, ReceiverOwner {
+  readonly connection: SockJSConnection;
+  #state: ReadyState = ReadyState.CONNECTING;
+  readonly #options: SessionOptions;
+  #queue: string[] = [];
+  #flushScheduled = false;
+  #receiver: Receiver | null = null;
+  #closeFrame: string | null = null;
+  #closeInfo: CloseInfo | null = null;
+  #lastFrameAt = 0;
+  #heartbeatTimer: ReturnType<typeof setTimeout> | undefined;
+  #disconnectTimer: ReturnType<typeof setTimeout> | undefined;
+
+  constructor(protocol: string, options: SessionOptions) {
+    this.#options = options;
+    this.connection = connectionHooks.create(this, protocol, options.prefix);
+  }
+
+  get readyState(): ReadyState {
+    return this.#state;
+  }
+
+  /** Messages waiting for a receiver. */
+  get queuedMessages(): number {
+    return this.#queue.length;
+  }
+
+  /**
+   * Attaches a receiver. A second concurrent receiver is told `2010` and ended; a closed
+   * session answers with its pending messages and close frame.
+   */
+  attach(receiver: Receiver, info: ConnectionRequestInfo): void {
+    if (this.#receiver !== null) {
+      receiver.sendFrame(CLOSE_ANOTHER_CONNECTION);
+      receiver.close();
+      return;
+    }
+    if (this.#state === ReadyState.CLOSED) {
+      // Destroyed between lookup and attach: behave as a closed session would.
+      receiver.sendFrame(this.#closeFrame ?? closeFrame(1006, 'Session closed'));
+      receiver.close();
+      return;
+    }
+    this.#clearDisconnectTimer();
+    if (this.#state === ReadyState.CLOSING) {
+      this.#answerClosed(receiver);
+      return;
+    }
+    this.#receiver = receiver;
+    connectionHooks.update(this.connection, info);
+    if (this.#state === ReadyState.CONNECTING) {
+      this.#state = ReadyState.OPEN;
+      this.#write(OPEN_FRAME);
+      this.#options.onOpen(this.connection);
+      // A polling receiver is done after `o`; the application may also have closed already.
+      if (this.#receiver !== receiver) return;
+    }
+    this.#flush();
+    this.#startHeartbeat();
+  }
+
+  /** Messages from the client, delivered in order while the session is open. */
+  deliver(messages: readonly string[]): void {
+    for (const message of messages) {
+      if (this.#state !== ReadyState.OPEN) return;
+      connectionHooks.message(this.connection, message);
+    }
+  }
+
+  send(message: string): boolean {
+    if (this.#state !== ReadyState.OPEN) return false;
+    this.#queue.push(message);
+    if (this.#receiver !== null && !this.#flushScheduled) {
+      // Batch every message sent in this turn of the event loop into one frame.
+      this.#flushScheduled = true;
+      queueMicrotask(() => {
+        this.#flushScheduled = false;
+        this.#flush();
+      });
+    }
+    return true;
+  }
+
+  close(code: number, reason: string): boolean {
+    if (this.#state !== ReadyState.OPEN) return false;
+    this.#state = ReadyState.CLOSING;
+    this.#closeFrame = closeFrame(code, reason);
+    this.#closeInfo = { code, reason, wasClean: true };
+    const receiver = this.#receiver;
+    if (receiver !== null) {
+      this.#detach();
+      this.#answerClosed(receiver);
+    } else {
+      this.#startDisconnectTimer();
+    }
+    return true;
+  }
+
+  /** Ends the session at once (server shutdown, client gone): no more receivers are answered. */
+  destroy(info: CloseInfo): void {
+    if (this.#state === ReadyState.CLOSED) return;
+    this.#state = ReadyState.CLOSED;
+    this.#clearDisconnectTimer();
+    this.#stopHeartbeat();
+    const receiver = this.#receiver;
+    this.#receiver = null;
+    receiver?.close();
+    this.#queue = [];
+    connectionHooks.closed(this.connection, this.#closeInfo ?? info);
+    this.#options.onDestroy?.(this);
+  }
+
+  receiverLost(receiver: Receiver, info: CloseInfo): void {
+    if (receiver !== this.#receiver) return;
+    this.#receiver = null;
+    this.destroy(info);
+  }
+
+  /** Called when an HTTP receiver's client went away mid-response. */
+  receiverAborted(receiver: Receiver): void {
+    this.receiverLost(receiver, INTERRUPTED);
+  }
+
+  /** Pending messages, then the close frame, then end: what a closed session tells every receiver. */
+  #answerClosed(receiver: Receiver): void {
+    let open = true;
+    if (this.#queue.length > 0) {
+      const batch = this.#queue;
+      this.#queue = [];
+      open = receiver.sendFrame(messageFrame(batch));
+    }
+    if (open) {
+      receiver.sendFrame(this.#closeFrame!);
+      // The application learns of the close once the client has been told.
+      connectionHooks.closed(this.connection, this.#closeInfo!);
+    }
+    receiver.close();
+    this.#startDisconnectTimer();
+  }
+
+  /** Writes to the attached receiver; detaches it when it reports its limit reached. */
+  #write(frame: string): boolean {
+    const receiver = this.#receiver!;
+    this.#lastFrameAt = Date.now();
+    if (receiver.sendFrame(frame)) return true;
+    this.#detach();
+    receiver.close();
+    return false;
+  }
+
+  #flush(): void {
+    if (this.#receiver === null || this.#queue.length === 0) return;
+    const batch = this.#queue;
+    this.#queue = [];
+    this.#write(messageFrame(batch));
+  }
+
+  #detach(): void {
+    this.#receiver = null;
+    this.#stopHeartbeat();
+    if (this.#state !== ReadyState.CLOSED) this.#startDisconnectTimer();
+  }
+
+  #startHeartbeat(): void {
+    if (this.#receiver === null || this.#heartbeatTimer !== undefined) return;
+    const delay = this.#options.heartbeatDelay;
+    const tick = () => {
+      this.#heartbeatTimer = undefined;
+      if (this.#receiver === null) return;
+      // Only send `h` after a full delay of silence; otherwise wait out the remainder.
+      const idle = Date.now() - this.#lastFrameAt;
+      if (idle >= delay) {
+        if (!this.#write(HEARTBEAT_FRAME)) return;
+        this.#heartbeatTimer = setTimeout(tick, delay);
+      } else {
+        this.#heartbeatTimer = setTimeout(tick, delay - idle);
+      }
+    };
+    this.#heartbeatTimer = setTimeout(tick, delay);
+  }
+
+  #stopHeartbeat(): void {
+    clearTimeout(this.#heartbeatTimer);
+    this.#heartbeatTimer = undefined;
+  }
+
+  #startDisconnectTimer(): void {
+    this.#clearDisconnectTimer();
+    this.#disconnectTimer = setTimeout(() => {
+      this.#disconnectTimer = undefined;
+      this.destroy(TIMED_OUT);
+    }, this.#options.disconnectDelay);
+  }
+
+  #clearDisconnectTimer(): void {
+    clearTimeout(this.#disconnectTimer);
+    this.#disconnectTimer = undefined;
+  }
+}

@@ -1,0 +1,49 @@
+/** `xhr` (polling) and `xhr_streaming` receivers, and their preflights (PROTOCOL.md 1.8). */
+import { chainHeaders } from '../http.ts';
+import { CONTENT_TYPE, setPreflight } from '../protocol/headers.ts';
+import type { EndpointContext } from './context.ts';
+import { HttpReceiver } from './http-receiver.ts';
+import { receive } from './receive.ts';
+
+const newlineFramed = (frame: string) => frame + '\n';
+
+/** 2 KiB of `h` makes old browsers and many proxies start delivering the stream. */
+const STREAMING_PRELUDE = 'h'.repeat(2048) + '\n';
+
+function receiverHeaders(ctx: EndpointContext): Headers {
+  const headers = chainHeaders(ctx.request, ctx.options, { sid: true, noCache: true, cors: true });
+  headers.set('Content-Type', CONTENT_TYPE.javascript);
+  return headers;
+}
+
+export function xhrPolling(ctx: EndpointContext): Response {
+  const headers = receiverHeaders(ctx);
+  const receiver = new HttpReceiver({
+    protocol: 'xhr-polling',
+    format: newlineFramed,
+    limit: 1,
+    signal: ctx.request.signal,
+  });
+  receive(ctx, receiver);
+  return new Response(receiver.body, { status: 200, headers });
+}
+
+export function xhrStreaming(ctx: EndpointContext): Response {
+  const headers = receiverHeaders(ctx);
+  const receiver = new HttpReceiver({
+    protocol: 'xhr-streaming',
+    format: newlineFramed,
+    limit: ctx.options.responseLimit,
+    prelude: STREAMING_PRELUDE,
+    signal: ctx.request.signal,
+  });
+  receive(ctx, receiver);
+  return new Response(receiver.body, { status: 200, headers });
+}
+
+/** Preflight for `xhr`, `xhr_send` and `xhr_streaming`. */
+export function xhrOptions(ctx: EndpointContext): Response {
+  const headers = chainHeaders(ctx.request, ctx.options, { sid: true, cors: true });
+  setPreflight(headers, 'OPTIONS, POST');
+  return new Response(null, { status: 204, headers });
+}
