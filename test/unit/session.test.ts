@@ -1,0 +1,186 @@
+import assert from 'node:assert/strict';
+import { afterEach, beforeEach, describe, it, mock } from 'node:test';
+import type { SockJSConnection } from '../../src/connection.ts';
+import type { SockJSCloseEvent } from '../../src/events.ts';
+import type { Receiver } from '../../src/receiver.ts';
+import { ReadyState } from '../../src/ready-state.ts';
+import { Session } from '../../src/session.ts';
+
+/** A receiver that records frames; `limit` frames make it report "full" like a polling response. */
+class RecordingReceiver implements Receiver {
+  readonly protocol = 'test';
+  frames: string[] = [];
+  closed = false;
+  constructor(readonly limit = Number.POSITIVE_INFINITY) {}
+  sendFrame(frame: string): boolean {
+    assert.equal(this.closed, false, `frame ${frame} written after close`);
+    this.frames.push(frame);
+    return this.frames.length < this.limit;
+  }
+  close(): void {
+    this.closed = true;
+  }
+}
+
+const INFO = { url: 'http://x/echo/0/s/xhr', headers: {}, remoteAddress: '127.0.0.1' };
+
+function newSession(onOpen: (connection: SockJSConnection) => void = () => {}) {
+  const destroyed: Session[] = [];
+  const session = new Session('test', {
+    prefix: '/echo',
+    heartbeatDelay: 25_000,
+    disconnectDelay: 5_000,
+    onOpen,
+    onDestroy: (s) => destroyed.push(s),
+  });
+  const closes: SockJSCloseEvent[] = [];
+  session.connection.addEventListener('close', (event) => closes.push(event));
+  return { session, destroyed, closes };
+}
+
+const flushMicrotasks = () => new Promise<void>((resolve) => queueMicrotask(resolve));
+
+describe('Session', () => {
+  beforeEach(() => mock.timers.enable({ apis: ['setTimeout', 'Date'] }));
+  afterEach(() => mock.timers.reset());
+
+  it('sends the open frame once and announces the connection after it', () => {
+    const order: string[] = [];
+    const receiver = new RecordingReceiver();
+    const { session } = newSession(() => order.push(`open after ${receiver.frames.join(',')}`));
+    session.attach(receiver, INFO);
+    assert.deepEqual(receiver.frames, ['o']);
+    assert.deepEqual(order, ['open after o']);
+    assert.equal(session.connection.readyState, ReadyState.OPEN);
+    session.attach(new RecordingReceiver(), INFO);
+    assert.deepEqual(receiver.frames, ['o']);
+  });
+
+  it('batches messages sent in one turn into a single a-frame', async () => {
+    const receiver = new RecordingReceiver();
+    const { session } = newSession();
+    session.attach(receiver, INFO);
+    session.connection.send('a');
+    session.connection.send('b');
+    await flushMicrotasks();
+    assert.deepEqual(receiver.frames, ['o', 'a["a","b"]']);
+  });
+
+  it('keeps messages for the next poll when no receiver is attached', () => {
+    const { session } = newSession();
+    const first = new RecordingReceiver(1);
+    session.attach(first, INFO);
+    assert.equal(first.closed, true);
+    session.connection.send('queued');
+    const second = new RecordingReceiver(1);
+    session.attach(second, INFO);
+    assert.deepEqual(second.frames, ['a["queued"]']);
+  });
+
+  it('answers a second concurrent receiver with 2010 and leaves the first alone', () => {
+    const { session } = newSession();
+    const first = new RecordingReceiver();
+    session.attach(first, INFO);
+    const second = new RecordingReceiver();
+    session.attach(second, INFO);
+    assert.deepEqual(second.frames, ['c[2010,"Another connection still open"]']);
+    assert.equal(second.closed, true);
+    assert.equal(first.closed, false);
+  });
+
+  it('sends h after heartbeatDelay of silence, and only then', async () => {
+    const { session } = newSession();
+    const receiver = new RecordingReceiver();
+    session.attach(receiver, INFO);
+    mock.timers.tick(20_000);
+    session.connection.send('m');
+    await flushMicrotasks();
+    mock.timers.tick(5_000);
+    assert.deepEqual(receiver.frames, ['o', 'a["m"]'], 'no heartbeat right after a message');
+    mock.timers.tick(20_000);
+    assert.deepEqual(receiver.frames, ['o', 'a["m"]', 'h']);
+    mock.timers.tick(25_000);
+    assert.deepEqual(receiver.frames, ['o', 'a["m"]', 'h', 'h']);
+  });
+
+  it('is destroyed disconnectDelay after its receiver ends, and the application sees close', () => {
+    const { session, destroyed, closes } = newSession();
+    session.attach(new RecordingReceiver(1), INFO);
+    mock.timers.tick(4_999);
+    assert.equal(destroyed.length, 0);
+    mock.timers.tick(1);
+    assert.deepEqual(destroyed, [session]);
+    assert.equal(closes.length, 1);
+    assert.deepEqual([closes[0]!.code, closes[0]!.wasClean], [1006, false]);
+    assert.equal(session.connection.readyState, ReadyState.CLOSED);
+  });
+
+  it('a returning receiver cancels the disconnect timer', () => {
+    const { session, destroyed } = newSession();
+    session.attach(new RecordingReceiver(1), INFO);
+    mock.timers.tick(4_000);
+    session.attach(new RecordingReceiver(), INFO);
+    mock.timers.tick(60_000);
+    assert.equal(destroyed.length, 0);
+  });
+
+  it('after close, answers every receiver with pending messages and the same close frame until destroyed', () => {
+    const { session, destroyed, closes } = newSession();
+    session.attach(new RecordingReceiver(1), INFO);
+    session.connection.send('last');
+    assert.equal(session.connection.close(3000, 'Go away!'), true);
+    assert.equal(session.connection.readyState, ReadyState.CLOSING);
+    const a = new RecordingReceiver();
+    session.attach(a, INFO);
+    assert.deepEqual(a.frames, ['a["last"]', 'c[3000,"Go away!"]']);
+    assert.equal(a.closed, true);
+    assert.equal(closes.length, 1, 'close event once the client was told');
+    assert.deepEqual([closes[0]!.code, closes[0]!.reason, closes[0]!.wasClean], [3000, 'Go away!', true]);
+    const b = new RecordingReceiver();
+    session.attach(b, INFO);
+    assert.deepEqual(b.frames, ['c[3000,"Go away!"]']);
+    mock.timers.tick(5_000);
+    assert.deepEqual(destroyed, [session]);
+    assert.equal(closes.length, 1, 'close is dispatched exactly once');
+  });
+
+  it('closes the attached receiver with the close frame', () => {
+    const { session } = newSession();
+    const receiver = new RecordingReceiver();
+    session.attach(receiver, INFO);
+    session.connection.close();
+    assert.deepEqual(receiver.frames, ['o', 'c[1000,"Normal closure"]']);
+    assert.equal(receiver.closed, true);
+  });
+
+  it('ends at once when the receiver is lost, and drops later sends', () => {
+    const { session, destroyed, closes } = newSession();
+    const receiver = new RecordingReceiver();
+    session.attach(receiver, INFO);
+    session.receiverAborted(receiver);
+    assert.deepEqual(destroyed, [session]);
+    assert.equal(closes[0]!.reason, 'Connection interrupted');
+    assert.equal(session.connection.send('late'), false);
+    assert.equal(session.connection.close(), false);
+  });
+
+  it('delivers client messages in order only while open', () => {
+    const { session } = newSession();
+    const received: string[] = [];
+    session.connection.addEventListener('message', (event) => received.push(event.data));
+    session.attach(new RecordingReceiver(), INFO);
+    session.deliver(['1', '2']);
+    session.connection.close();
+    session.deliver(['3']);
+    assert.deepEqual(received, ['1', '2']);
+  });
+
+  it('validates close codes and reasons like a WebSocket', () => {
+    const { session } = newSession();
+    session.attach(new RecordingReceiver(), INFO);
+    assert.throws(() => session.connection.close(1005), RangeError);
+    assert.throws(() => session.connection.close(999), RangeError);
+    assert.throws(() => session.connection.close(3000, 'x'.repeat(124)), RangeError);
+    assert.throws(() => session.connection.send(new Uint8Array(1) as unknown as string), TypeError);
+  });
+});
