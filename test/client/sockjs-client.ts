@@ -70,7 +70,9 @@ function connect(url: string, transport: string): { sock: Client; events: Client
           resolve(messages.slice(0, count));
         } else if (closedInfo !== null) {
           clearTimeout(timer);
-          reject(new Error(`${transport}: closed ${JSON.stringify(closedInfo)} after ${messages.length} messages`));
+          reject(
+            new Error(`${transport}: closed ${JSON.stringify(closedInfo)} after ${messages.length} messages`),
+          );
         } else {
           waiters.push(check);
         }

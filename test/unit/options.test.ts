@@ -61,11 +61,14 @@ describe('resolveOptions', () => {
       [{ jsessionid: 'yes' }, /jsessionid must be a boolean or a function/],
     ];
     for (const [input, message] of cases) {
-      assert.throws(() => resolveOptions(input as never), (error: unknown) => {
-        assert.ok(error instanceof SockJSOptionsError);
-        assert.match((error as Error).message, message);
-        return true;
-      });
+      assert.throws(
+        () => resolveOptions(input as never),
+        (error: unknown) => {
+          assert.ok(error instanceof SockJSOptionsError);
+          assert.match((error as Error).message, message);
+          return true;
+        },
+      );
     }
   });
 });

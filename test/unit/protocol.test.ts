@@ -100,7 +100,10 @@ describe('templates', () => {
   it('renders the iframe page byte for byte as the reference server (472 bytes by default)', () => {
     const page = iframePage('https://cdn.jsdelivr.net/npm/sockjs-client@1/dist/sockjs.min.js');
     assert.equal(page.length, 472);
-    assert.match(page, /<script src="https:\/\/cdn\.jsdelivr\.net\/npm\/sockjs-client@1\/dist\/sockjs\.min\.js"><\/script>/);
+    assert.match(
+      page,
+      /<script src="https:\/\/cdn\.jsdelivr\.net\/npm\/sockjs-client@1\/dist\/sockjs\.min\.js"><\/script>/,
+    );
   });
 
   it('HTML-escapes the sockjs_url', () => {
@@ -130,7 +133,10 @@ describe('readCallback', () => {
 
   it('refuses unsafe characters and overlong names', () => {
     for (const bad of ['%20', '*', 'abc(', 'abc%28', 'a'.repeat(33)]) {
-      assert.deepEqual(readCallback(url(`?c=${bad}`), 32), { ok: false, message: 'invalid "callback" parameter' });
+      assert.deepEqual(readCallback(url(`?c=${bad}`), 32), {
+        ok: false,
+        message: 'invalid "callback" parameter',
+      });
     }
   });
 });

@@ -11,8 +11,16 @@ describe('Router', () => {
   });
 
   it('extracts the session id and ignores the server id', () => {
-    assert.deepEqual(all.match('POST', '/000/abc/xhr'), { kind: 'endpoint', endpoint: 'xhr', sessionId: 'abc' });
-    assert.deepEqual(all.match('POST', '/999/abc/xhr/'), { kind: 'endpoint', endpoint: 'xhr', sessionId: 'abc' });
+    assert.deepEqual(all.match('POST', '/000/abc/xhr'), {
+      kind: 'endpoint',
+      endpoint: 'xhr',
+      sessionId: 'abc',
+    });
+    assert.deepEqual(all.match('POST', '/999/abc/xhr/'), {
+      kind: 'endpoint',
+      endpoint: 'xhr',
+      sessionId: 'abc',
+    });
     assert.deepEqual(all.match('POST', '/abcdefgh_i-j%20/abcdefg_i-j%20/xhr_send'), {
       kind: 'endpoint',
       endpoint: 'xhr-send',
@@ -34,10 +42,24 @@ describe('Router', () => {
   });
 
   it('matches only well-formed iframe names', () => {
-    for (const ok of ['/iframe.html', '/iframe-a.html', '/iframe-.html', '/iframe-0.1.2.html', '/iframe-0.1.2abc-dirty.2144.html']) {
+    for (const ok of [
+      '/iframe.html',
+      '/iframe-a.html',
+      '/iframe-.html',
+      '/iframe-0.1.2.html',
+      '/iframe-0.1.2abc-dirty.2144.html',
+    ]) {
       assert.equal(all.match('GET', ok).kind, 'endpoint', ok);
     }
-    for (const bad of ['/iframe.htm', '/iframe', '/IFRAME.HTML', '/iframe.HTML', '/iframe.xml', '/iframe-/.html', '/iframeXhtml']) {
+    for (const bad of [
+      '/iframe.htm',
+      '/iframe',
+      '/IFRAME.HTML',
+      '/iframe.HTML',
+      '/iframe.xml',
+      '/iframe-/.html',
+      '/iframeXhtml',
+    ]) {
       assert.equal(all.match('GET', bad).kind, 'not-found', bad);
     }
   });

@@ -2,8 +2,8 @@ import assert from 'node:assert/strict';
 import { afterEach, beforeEach, describe, it, mock } from 'node:test';
 import type { SockJSConnection } from '../../src/connection.ts';
 import type { SockJSCloseEvent } from '../../src/events.ts';
-import type { Receiver } from '../../src/receiver.ts';
 import { ReadyState } from '../../src/ready-state.ts';
+import type { Receiver } from '../../src/receiver.ts';
 import { Session } from '../../src/session.ts';
 
 /** A receiver that records frames; `limit` frames make it report "full" like a polling response. */
