@@ -65,9 +65,23 @@ function assertValidClose(code: number, reason: string): void {
   }
 }
 
+/** Who hears about every connection's messages and close: the server, for its server-level events. */
+export interface ConnectionObserver {
+  message(connection: SockJSConnection, data: string): void;
+  closed(connection: SockJSConnection, info: CloseInfo): void;
+}
+
+export interface ConnectionIdentity {
+  protocol: string;
+  prefix: string;
+  /** Kept across hibernation; a fresh UUID otherwise. */
+  id?: string;
+  observer?: ConnectionObserver;
+}
+
 /** Transport-side hooks: internal to the package (not exported from its entry point). */
 export interface ConnectionHooks {
-  create(backend: ConnectionBackend, protocol: string, prefix: string): SockJSConnection;
+  create(backend: ConnectionBackend, identity: ConnectionIdentity): SockJSConnection;
   update(connection: SockJSConnection, info: ConnectionRequestInfo): void;
   message(connection: SockJSConnection, data: string): void;
   closed(connection: SockJSConnection, info: CloseInfo): void;
@@ -113,7 +127,7 @@ export class SockJSConnection extends EventTarget {
   static readonly CLOSED = ReadyState.CLOSED;
 
   /** A random id for the application's bookkeeping; never the SockJS session id. */
-  readonly id: string = crypto.randomUUID();
+  readonly id: string;
   /** Transport in use: `websocket`, `websocket-raw`, `xhr-streaming`, `xhr-polling`, ... */
   readonly protocol: string;
   /** The service prefix this connection came in on. */
@@ -131,13 +145,16 @@ export class SockJSConnection extends EventTarget {
   onclose: ((event: SockJSCloseEvent) => void) | null = null;
 
   readonly #backend: ConnectionBackend;
+  readonly #observer: ConnectionObserver | undefined;
   #closeEvent: SockJSCloseEvent | null = null;
 
-  private constructor(backend: ConnectionBackend, protocol: string, prefix: string) {
+  private constructor(backend: ConnectionBackend, identity: ConnectionIdentity) {
     super();
     this.#backend = backend;
-    this.protocol = protocol;
-    this.prefix = prefix;
+    this.id = identity.id ?? crypto.randomUUID();
+    this.protocol = identity.protocol;
+    this.prefix = identity.prefix;
+    this.#observer = identity.observer;
   }
 
   get readyState(): ReadyState {
@@ -171,7 +188,7 @@ export class SockJSConnection extends EventTarget {
 
   static {
     connectionHooks = {
-      create: (backend, protocol, prefix) => new SockJSConnection(backend, protocol, prefix),
+      create: (backend, identity) => new SockJSConnection(backend, identity),
       update: (connection, info) => {
         connection.url = info.url;
         connection.headers = info.headers;
@@ -182,6 +199,7 @@ export class SockJSConnection extends EventTarget {
         const event = new MessageEvent('message', { data });
         connection.onmessage?.(event);
         connection.dispatchEvent(event);
+        connection.#observer?.message(connection, data);
       },
       closed: (connection, info) => {
         if (connection.#closeEvent !== null) return;
@@ -189,6 +207,7 @@ export class SockJSConnection extends EventTarget {
         connection.#closeEvent = event;
         connection.onclose?.(event);
         connection.dispatchEvent(event);
+        connection.#observer?.closed(connection, info);
       },
     };
   }

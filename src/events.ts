@@ -23,12 +23,46 @@ export class SockJSCloseEvent extends Event implements CloseInfo {
   }
 }
 
-/** Dispatched by the server for every new connection, once its open frame is on the wire. */
+/**
+ * Dispatched by the server for every new connection, once its open frame is on the wire, and
+ * again (`resumed: true`) for a WebSocket connection brought back into memory after its
+ * Durable Object hibernated, so per-connection listeners can be added again.
+ */
 export class SockJSConnectionEvent extends Event {
   readonly connection: SockJSConnection;
+  readonly resumed: boolean;
 
-  constructor(connection: SockJSConnection) {
+  constructor(connection: SockJSConnection, resumed = false) {
     super('connection');
     this.connection = connection;
+    this.resumed = resumed;
+  }
+}
+
+/** Server-level `message`: a message from any of the server's connections. */
+export class SockJSMessageEvent extends Event {
+  readonly connection: SockJSConnection;
+  readonly data: string;
+
+  constructor(connection: SockJSConnection, data: string) {
+    super('message');
+    this.connection = connection;
+    this.data = data;
+  }
+}
+
+/** Server-level `disconnect`: one of the server's connections closed (its `close` event). */
+export class SockJSDisconnectEvent extends Event implements CloseInfo {
+  readonly connection: SockJSConnection;
+  readonly code: number;
+  readonly reason: string;
+  readonly wasClean: boolean;
+
+  constructor(connection: SockJSConnection, info: CloseInfo) {
+    super('disconnect');
+    this.connection = connection;
+    this.code = info.code;
+    this.reason = info.reason;
+    this.wasClean = info.wasClean;
   }
 }

@@ -1,6 +1,11 @@
 export { SockJSConnection } from './connection.ts';
 export type { CloseInfo } from './events.ts';
-export { SockJSCloseEvent, SockJSConnectionEvent } from './events.ts';
+export {
+  SockJSCloseEvent,
+  SockJSConnectionEvent,
+  SockJSDisconnectEvent,
+  SockJSMessageEvent,
+} from './events.ts';
 export {
   DEFAULT_SOCKJS_URL,
   type Logger,
@@ -11,6 +16,7 @@ export {
 } from './options.ts';
 export { TRANSPORTS, type TransportName } from './protocol/routes.ts';
 export { ReadyState } from './ready-state.ts';
-export type { RuntimeContext, ServerWebSocket, WebSocketHandlers } from './runtime.ts';
-export { SockJSServer } from './server.ts';
+export type { RuntimeContext, ServerWebSocket, WebSocketHandlers, WebSocketInfo } from './runtime.ts';
+export { type RequestRoute, SockJSServer, type SockJSServerEventMap } from './server.ts';
 export { combineServices, type SockJSServices } from './services.ts';
+export type { SessionStore } from './session-registry.ts';

@@ -1,3 +1,5 @@
+import type { ConnectionRequestInfo } from './connection.ts';
+
 /**
  * What the core asks of the runtime it is served on. Each adapter (Node, Deno, Bun, Workers)
  * supplies one of these per request; the core itself never checks which runtime it is on.
@@ -16,12 +18,33 @@ export interface WebSocketHandlers {
   onClose(code: number, reason: string, wasClean: boolean): void;
 }
 
+/**
+ * Everything needed to bring a WebSocket connection back after the runtime dropped it from
+ * memory (Durable Object hibernation). Plain JSON, small enough for a socket attachment.
+ */
+export interface WebSocketInfo {
+  protocol: 'websocket' | 'websocket-raw';
+  prefix: string;
+  connectionId: string;
+  request: ConnectionRequestInfo;
+}
+
 export interface RuntimeContext {
   /**
    * Accepts a (validated) WebSocket upgrade request and returns the response that completes the
-   * handshake. Absent on hosts that cannot upgrade; the core then answers 400.
+   * handshake. Absent on hosts that cannot upgrade; the core then answers 400. A runtime that
+   * can hibernate sockets keeps `info` with the socket and later calls `server.resumeWebSocket`.
    */
-  upgradeWebSocket?(request: Request, handlers: WebSocketHandlers): Response | Promise<Response>;
+  upgradeWebSocket?(
+    request: Request,
+    handlers: WebSocketHandlers,
+    info: WebSocketInfo,
+  ): Response | Promise<Response>;
+  /**
+   * The runtime sends SockJS `h` frames on WebSocket sessions itself (from a Durable Object
+   * alarm), so sessions keep no timers that would prevent hibernation.
+   */
+  manualHeartbeats?: boolean;
   /** The client's address, as the runtime knows it. */
   remoteAddress?: string;
   /** Keeps background work alive after the response (Workers' `waitUntil`). */

@@ -7,22 +7,22 @@
  *   });
  *   // in any runtime: (request) => server.fetch(request, runtimeContext)
  */
-import type { SockJSConnection } from './connection.ts';
+import type { ConnectionObserver, SockJSConnection } from './connection.ts';
 import { type IframeDocument, iframe, renderIframe } from './endpoints/iframe.ts';
 import { info, infoOptions } from './endpoints/info.ts';
-import { SockJSConnectionEvent } from './events.ts';
+import { SockJSConnectionEvent, SockJSDisconnectEvent, SockJSMessageEvent } from './events.ts';
 import { methodNotAllowed, notFound, textResponse } from './http.ts';
 import { type ResolvedOptions, resolveOptions, type ServerOptionsInput } from './options.ts';
 import { CONTENT_TYPE } from './protocol/headers.ts';
 import { type Endpoint, Router } from './protocol/routes.ts';
-import type { RuntimeContext } from './runtime.ts';
-import { SessionRegistry } from './session-registry.ts';
+import type { RuntimeContext, ServerWebSocket, WebSocketHandlers, WebSocketInfo } from './runtime.ts';
+import { SessionRegistry, type SessionStore } from './session-registry.ts';
 import type { EndpointContext } from './transports/context.ts';
 import { eventSource } from './transports/eventsource.ts';
 import { htmlfile } from './transports/htmlfile.ts';
 import { jsonpPolling, jsonpSend } from './transports/jsonp.ts';
-import { rawWebSocket } from './transports/raw-websocket.ts';
-import { websocket } from './transports/websocket.ts';
+import { rawWebSocket, resumeRawWebSocket } from './transports/raw-websocket.ts';
+import { resumeWebSocket, websocket } from './transports/websocket.ts';
 import { xhrOptions, xhrPolling, xhrStreaming } from './transports/xhr.ts';
 import { xhrSend } from './transports/xhr-send.ts';
 
@@ -32,20 +32,32 @@ const GREETING = 'Welcome to SockJS!\n';
 
 export interface SockJSServerEventMap {
   connection: SockJSConnectionEvent;
+  /** A message from any connection (use this, not per-connection listeners, to survive hibernation). */
+  message: SockJSMessageEvent;
+  /** A connection closed. */
+  disconnect: SockJSDisconnectEvent;
 }
+
+/** How the server would handle a request, without handling it: what a Workers router needs. */
+export type RequestRoute =
+  | { kind: 'not-mine' }
+  | { kind: 'stateless' }
+  | { kind: 'session'; sessionId: string }
+  | { kind: 'raw-websocket' };
+
+const SESSION_ENDPOINTS = new Set<Endpoint>([
+  'websocket',
+  'xhr',
+  'xhr-send',
+  'xhr-streaming',
+  'eventsource',
+  'htmlfile',
+  'jsonp',
+  'jsonp-send',
+]);
 
 // Typed listeners, as on the DOM's WebSocket.
 export interface SockJSServer {
-  addEventListener<K extends keyof SockJSServerEventMap>(
-    type: K,
-    listener: (this: SockJSServer, event: SockJSServerEventMap[K]) => void,
-    options?: boolean | AddEventListenerOptions,
-  ): void;
-  addEventListener(
-    type: string,
-    listener: EventListenerOrEventListenerObject | null,
-    options?: boolean | AddEventListenerOptions,
-  ): void;
   removeEventListener<K extends keyof SockJSServerEventMap>(
     type: K,
     listener: (this: SockJSServer, event: SockJSServerEventMap[K]) => void,
@@ -62,12 +74,31 @@ export interface SockJSServer {
 export class SockJSServer extends EventTarget {
   readonly options: Readonly<ResolvedOptions>;
   onconnection: ((event: SockJSConnectionEvent) => void) | null = null;
+  onmessage: ((event: SockJSMessageEvent) => void) | null = null;
+  ondisconnect: ((event: SockJSDisconnectEvent) => void) | null = null;
 
   readonly #router: Router;
   readonly #sessions: SessionRegistry;
   readonly #connections = new Set<SockJSConnection>();
   readonly #handlers: Record<Endpoint, EndpointHandler>;
   #iframe: Promise<IframeDocument> | null = null;
+  /** Server-level events cost an Event per message: only made when someone listens. */
+  #serverLevelListeners = { message: false, disconnect: false };
+  readonly #observer: ConnectionObserver = {
+    message: (connection, data) => {
+      if (!this.#serverLevelListeners.message && this.onmessage === null) return;
+      const event = new SockJSMessageEvent(connection, data);
+      this.onmessage?.(event);
+      this.dispatchEvent(event);
+    },
+    closed: (connection, info) => {
+      this.#connections.delete(connection);
+      if (!this.#serverLevelListeners.disconnect && this.ondisconnect === null) return;
+      const event = new SockJSDisconnectEvent(connection, info);
+      this.ondisconnect?.(event);
+      this.dispatchEvent(event);
+    },
+  };
 
   constructor(options: ServerOptionsInput = {}) {
     super();
@@ -78,6 +109,7 @@ export class SockJSServer extends EventTarget {
       heartbeatDelay: this.options.heartbeatDelay,
       disconnectDelay: this.options.disconnectDelay,
       onOpen: (connection) => this.#announce(connection),
+      observer: this.#observer,
     });
     this.#handlers = {
       greeting: () => textResponse(200, GREETING),
@@ -104,10 +136,40 @@ export class SockJSServer extends EventTarget {
     return this.#connections;
   }
 
+  override addEventListener<K extends keyof SockJSServerEventMap>(
+    type: K,
+    listener: (this: SockJSServer, event: SockJSServerEventMap[K]) => void,
+    options?: boolean | AddEventListenerOptions,
+  ): void;
+  override addEventListener(
+    type: string,
+    listener: EventListenerOrEventListenerObject | null,
+    options?: boolean | AddEventListenerOptions,
+  ): void;
+  override addEventListener(
+    type: string,
+    listener: EventListenerOrEventListenerObject | null,
+    options?: boolean | AddEventListenerOptions,
+  ): void {
+    if (type === 'message' || type === 'disconnect') this.#serverLevelListeners[type] = true;
+    super.addEventListener(type, listener, options);
+  }
+
   /** True when `request`'s path is under this server's prefix. */
   owns(request: Request | URL): boolean {
     const pathname = (request instanceof URL ? request : new URL(request.url)).pathname;
     return this.#relativePath(pathname) !== null;
+  }
+
+  /** Which kind of request this is, for routers that place sessions (Durable Objects). */
+  route(request: Request): RequestRoute {
+    const path = this.#relativePath(new URL(request.url).pathname);
+    if (path === null) return { kind: 'not-mine' };
+    const match = this.#router.match(request.method, path);
+    if (match.kind !== 'endpoint') return { kind: 'stateless' };
+    if (match.endpoint === 'raw-websocket') return { kind: 'raw-websocket' };
+    if (SESSION_ENDPOINTS.has(match.endpoint)) return { kind: 'session', sessionId: match.sessionId! };
+    return { kind: 'stateless' };
   }
 
   /**
@@ -128,7 +190,8 @@ export class SockJSServer extends EventTarget {
       runtime,
       options: this.options,
       sessions: this.#sessions,
-      announce: (connection) => this.#announce(connection),
+      observer: this.#observer,
+      announce: (connection, resumed) => this.#announce(connection, resumed),
     };
     try {
       return await this.#handlers[match.endpoint](ctx);
@@ -144,6 +207,29 @@ export class SockJSServer extends EventTarget {
   /** A complete Fetch handler: requests outside the prefix get the protocol's 404. */
   async fetch(request: Request, runtime?: RuntimeContext): Promise<Response> {
     return (await this.handle(request, runtime)) ?? notFound();
+  }
+
+  /**
+   * For runtime adapters that hibernate WebSockets: rebuilds the connection of a socket that
+   * outlived this server's memory, announces it (`connection` with `resumed: true`) and returns
+   * the handlers for the socket's further events.
+   */
+  resumeWebSocket(info: WebSocketInfo, socket: ServerWebSocket): WebSocketHandlers {
+    const ctx = {
+      sessions: this.#sessions,
+      options: this.options,
+      observer: this.#observer,
+      manualHeartbeats: true,
+      announce: (connection: SockJSConnection, resumed?: boolean) => this.#announce(connection, resumed),
+    };
+    return info.protocol === 'websocket'
+      ? resumeWebSocket(ctx, info, socket)
+      : resumeRawWebSocket(ctx, info, socket);
+  }
+
+  /** For runtime adapters with durable storage: records sessions so a restart can answer lost ones. */
+  setSessionStore(store: SessionStore | null): void {
+    this.#sessions.store = store;
   }
 
   /** Closes every open connection, e.g. before shutting down. */
@@ -165,10 +251,9 @@ export class SockJSServer extends EventTarget {
       : null;
   }
 
-  #announce(connection: SockJSConnection): void {
+  #announce(connection: SockJSConnection, resumed = false): void {
     this.#connections.add(connection);
-    connection.addEventListener('close', () => this.#connections.delete(connection), { once: true });
-    const event = new SockJSConnectionEvent(connection);
+    const event = new SockJSConnectionEvent(connection, resumed);
     this.onconnection?.(event);
     this.dispatchEvent(event);
   }

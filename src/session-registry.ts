@@ -2,19 +2,40 @@
  * The sessions of one server, by SockJS session id. Only HTTP receivers create registered
  * sessions; WebSocket sessions are private to their socket (ids may be reused, PROTOCOL.md 1.7).
  */
-import type { SockJSConnection } from './connection.ts';
+import type { ConnectionObserver, SockJSConnection } from './connection.ts';
+import type { CloseInfo } from './events.ts';
 import { Session } from './session.ts';
+
+/**
+ * Where a runtime keeps a durable record of sessions, so that after a restart (a new Durable
+ * Object instance) a client polling a lost session is told so with a close frame instead of
+ * silently getting a new session.
+ */
+export interface SessionStore {
+  created(sessionId: string): void;
+  destroyed(sessionId: string): void;
+  /** The close a lost session (known to the store, not in memory) answers with, or null. */
+  lost(sessionId: string): CloseInfo | null;
+}
 
 export interface RegistryOptions {
   prefix: string;
   heartbeatDelay: number;
   disconnectDelay: number;
   onOpen: (connection: SockJSConnection) => void;
+  observer: ConnectionObserver;
+}
+
+export interface WebSocketSessionOptions {
+  connectionId?: string;
+  /** Heartbeats are sent by the runtime (Durable Object alarms) instead of session timers. */
+  manualHeartbeats?: boolean;
 }
 
 export class SessionRegistry {
   readonly #sessions = new Map<string, Session>();
   readonly #options: RegistryOptions;
+  store: SessionStore | null = null;
 
   constructor(options: RegistryOptions) {
     this.#options = options;
@@ -24,6 +45,11 @@ export class SessionRegistry {
     return this.#sessions.get(id);
   }
 
+  /** The close a session lost in a restart answers with, when the store knows of one. */
+  lost(id: string): CloseInfo | null {
+    return this.#sessions.has(id) || this.store === null ? null : this.store.lost(id);
+  }
+
   /** The session for `id`, created (CONNECTING) if there is none. */
   getOrCreate(id: string, protocol: string): Session {
     let session = this.#sessions.get(id);
@@ -31,17 +57,25 @@ export class SessionRegistry {
       session = new Session(protocol, {
         ...this.#options,
         onDestroy: (destroyed) => {
-          if (this.#sessions.get(id) === destroyed) this.#sessions.delete(id);
+          if (this.#sessions.get(id) !== destroyed) return;
+          this.#sessions.delete(id);
+          this.store?.destroyed(id);
         },
       });
       this.#sessions.set(id, session);
+      this.store?.created(id);
     }
     return session;
   }
 
   /** A session that lives only as long as its WebSocket, outside the registry. */
-  createUnregistered(protocol: string): Session {
-    return new Session(protocol, this.#options);
+  createForWebSocket(protocol: string, options: WebSocketSessionOptions = {}): Session {
+    return new Session(protocol, {
+      ...this.#options,
+      heartbeatDelay: options.manualHeartbeats ? 0 : this.#options.heartbeatDelay,
+      ephemeral: true,
+      connectionId: options.connectionId,
+    });
   }
 
   /** Registered (HTTP transport) sessions alive right now, including closed ones still answering. */

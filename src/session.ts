@@ -7,6 +7,7 @@
  */
 import {
   type ConnectionBackend,
+  type ConnectionObserver,
   type ConnectionRequestInfo,
   connectionHooks,
   type SockJSConnection,
@@ -24,8 +25,17 @@ import type { Receiver, ReceiverOwner } from './receiver.ts';
 
 export interface SessionOptions {
   prefix: string;
+  /** Milliseconds of silence before `h`; 0 leaves heartbeats to the runtime (Durable Object alarms). */
   heartbeatDelay: number;
   disconnectDelay: number;
+  /**
+   * A session that only ever has one receiver (a WebSocket): nothing can come back for it, so
+   * it ends as soon as its close frame is out, without a disconnect timer.
+   */
+  ephemeral?: boolean;
+  /** Kept across hibernation; a fresh UUID otherwise. */
+  connectionId?: string;
+  observer?: ConnectionObserver;
   /** Called once, when the session is destroyed, so its registry can forget it. */
   onDestroy?: (session: Session) => void;
   /** Called once, when the open frame has gone out: announces the connection. */
@@ -51,7 +61,12 @@ export class Session implements ConnectionBackend, ReceiverOwner {
 
   constructor(protocol: string, options: SessionOptions) {
     this.#options = options;
-    this.connection = connectionHooks.create(this, protocol, options.prefix);
+    this.connection = connectionHooks.create(this, {
+      protocol,
+      prefix: options.prefix,
+      id: options.connectionId,
+      observer: options.observer,
+    });
   }
 
   get readyState(): ReadyState {
@@ -94,6 +109,17 @@ export class Session implements ConnectionBackend, ReceiverOwner {
       if (this.#receiver !== receiver) return;
     }
     this.#flush();
+    this.#startHeartbeat();
+  }
+
+  /**
+   * Brings back an open session whose receiver survived without it (a hibernated WebSocket):
+   * no open frame, no announcement.
+   */
+  resume(receiver: Receiver, info: ConnectionRequestInfo): void {
+    this.#state = ReadyState.OPEN;
+    this.#receiver = receiver;
+    connectionHooks.update(this.connection, info);
     this.#startHeartbeat();
   }
 
@@ -173,7 +199,8 @@ export class Session implements ConnectionBackend, ReceiverOwner {
       connectionHooks.closed(this.connection, this.#closeInfo!);
     }
     receiver.close();
-    this.#startDisconnectTimer();
+    if (this.#options.ephemeral) this.destroy(this.#closeInfo!);
+    else this.#startDisconnectTimer();
   }
 
   /** Writes to the attached receiver; detaches it when it reports its limit reached. */
@@ -200,8 +227,8 @@ export class Session implements ConnectionBackend, ReceiverOwner {
   }
 
   #startHeartbeat(): void {
-    if (this.#receiver === null || this.#heartbeatTimer !== undefined) return;
     const delay = this.#options.heartbeatDelay;
+    if (this.#receiver === null || this.#heartbeatTimer !== undefined || delay === 0) return;
     const tick = () => {
       this.#heartbeatTimer = undefined;
       if (this.#receiver === null) return;

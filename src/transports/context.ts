@@ -1,5 +1,5 @@
 /** Everything an endpoint handler gets for one request. */
-import type { SockJSConnection } from '../connection.ts';
+import type { ConnectionObserver, SockJSConnection } from '../connection.ts';
 import type { ResolvedOptions } from '../options.ts';
 import type { RuntimeContext } from '../runtime.ts';
 import type { SessionRegistry } from '../session-registry.ts';
@@ -12,6 +12,8 @@ export interface EndpointContext {
   runtime: RuntimeContext;
   options: ResolvedOptions;
   sessions: SessionRegistry;
-  /** Tells the server (and so the application) about a connection that just opened. */
-  announce: (connection: SockJSConnection) => void;
+  /** Hears every connection's messages and close (the server's server-level events). */
+  observer: ConnectionObserver;
+  /** Tells the server (and so the application) about a connection that just opened or resumed. */
+  announce: (connection: SockJSConnection, resumed?: boolean) => void;
 }

@@ -4,65 +4,97 @@
  */
 import {
   type ConnectionBackend,
+  type ConnectionObserver,
   connectionHooks,
   requestInfo,
   type SockJSConnection,
 } from '../connection.ts';
+import type { ResolvedOptions } from '../options.ts';
 import { ReadyState } from '../ready-state.ts';
-import type { ServerWebSocket } from '../runtime.ts';
+import type { ServerWebSocket, WebSocketHandlers, WebSocketInfo } from '../runtime.ts';
 import type { EndpointContext } from './context.ts';
 import { messageText, rejectInvalidUpgrade } from './websocket-upgrade.ts';
 
-class RawWebSocketBackend implements ConnectionBackend {
-  readyState: ReadyState = ReadyState.CONNECTING;
-  readonly connection: SockJSConnection;
-  readonly #socket: ServerWebSocket;
+export interface RawWebSocketContext {
+  options: ResolvedOptions;
+  observer: ConnectionObserver;
+  announce: (connection: SockJSConnection, resumed?: boolean) => void;
+}
 
-  constructor(socket: ServerWebSocket, prefix: string) {
-    this.#socket = socket;
-    this.connection = connectionHooks.create(this, 'websocket-raw', prefix);
+class RawWebSocketBinding implements ConnectionBackend, WebSocketHandlers {
+  readyState: ReadyState = ReadyState.CONNECTING;
+  readonly #ctx: RawWebSocketContext;
+  readonly #info: WebSocketInfo;
+  #socket: ServerWebSocket | null = null;
+  #connection: SockJSConnection | null = null;
+
+  constructor(ctx: RawWebSocketContext, info: WebSocketInfo) {
+    this.#ctx = ctx;
+    this.#info = info;
   }
 
   send(message: string): boolean {
     if (this.readyState !== ReadyState.OPEN) return false;
-    this.#socket.send(message);
+    this.#socket!.send(message);
     return true;
   }
 
   close(code: number, reason: string): boolean {
     if (this.readyState !== ReadyState.OPEN) return false;
     this.readyState = ReadyState.CLOSING;
-    this.#socket.close(code, reason);
+    this.#socket!.close(code, reason);
     return true;
+  }
+
+  onOpen(socket: ServerWebSocket, resumed = false): void {
+    this.#socket = socket;
+    this.#connection = connectionHooks.create(this, {
+      protocol: 'websocket-raw',
+      prefix: this.#info.prefix,
+      id: this.#info.connectionId,
+      observer: this.#ctx.observer,
+    });
+    connectionHooks.update(this.#connection, this.#info.request);
+    this.readyState = ReadyState.OPEN;
+    this.#ctx.announce(this.#connection, resumed);
+  }
+
+  onMessage(data: string | ArrayBuffer | Uint8Array): void {
+    if (this.#connection === null || this.readyState !== ReadyState.OPEN) return;
+    const text = messageText(data);
+    if (text.length > this.#ctx.options.maxMessageSize) {
+      this.close(1009, 'Message too big');
+      return;
+    }
+    connectionHooks.message(this.#connection, text);
+  }
+
+  onClose(code: number, reason: string, wasClean: boolean): void {
+    if (this.#connection === null) return;
+    this.readyState = ReadyState.CLOSED;
+    connectionHooks.closed(this.#connection, { code, reason, wasClean });
   }
 }
 
 export function rawWebSocket(ctx: EndpointContext): Response | Promise<Response> {
   const invalid = rejectInvalidUpgrade(ctx);
   if (invalid !== null) return invalid;
-  const info = requestInfo(ctx.request, ctx.runtime.remoteAddress);
-  let backend: RawWebSocketBackend | null = null;
+  const info: WebSocketInfo = {
+    protocol: 'websocket-raw',
+    prefix: ctx.options.prefix,
+    connectionId: crypto.randomUUID(),
+    request: requestInfo(ctx.request, ctx.runtime.remoteAddress),
+  };
+  return ctx.runtime.upgradeWebSocket!(ctx.request, new RawWebSocketBinding(ctx, info), info);
+}
 
-  return ctx.runtime.upgradeWebSocket!(ctx.request, {
-    onOpen(socket) {
-      backend = new RawWebSocketBackend(socket, ctx.options.prefix);
-      connectionHooks.update(backend.connection, info);
-      backend.readyState = ReadyState.OPEN;
-      ctx.announce(backend.connection);
-    },
-    onMessage(data) {
-      if (backend === null) return;
-      const text = messageText(data);
-      if (text.length > ctx.options.maxMessageSize) {
-        backend.close(1009, 'Message too big');
-        return;
-      }
-      if (backend.readyState === ReadyState.OPEN) connectionHooks.message(backend.connection, text);
-    },
-    onClose(code, reason, wasClean) {
-      if (backend === null) return;
-      backend.readyState = ReadyState.CLOSED;
-      connectionHooks.closed(backend.connection, { code, reason, wasClean });
-    },
-  });
+/** Rebuilds the handlers of a hibernated raw WebSocket and announces it as resumed. */
+export function resumeRawWebSocket(
+  ctx: RawWebSocketContext,
+  info: WebSocketInfo,
+  socket: ServerWebSocket,
+): WebSocketHandlers {
+  const binding = new RawWebSocketBinding(ctx, info);
+  binding.onOpen(socket, true);
+  return binding;
 }

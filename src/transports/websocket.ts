@@ -3,12 +3,14 @@
  * session's only receiver for its whole life; heartbeats are `h` frames, which every runtime
  * can send (not all of them expose WebSocket pings).
  */
-import { requestInfo } from '../connection.ts';
+import { requestInfo, type SockJSConnection } from '../connection.ts';
 import type { CloseInfo } from '../events.ts';
+import type { ResolvedOptions } from '../options.ts';
 import { parseClientPayload } from '../protocol/frames.ts';
 import type { Receiver } from '../receiver.ts';
-import type { ServerWebSocket } from '../runtime.ts';
+import type { ServerWebSocket, WebSocketHandlers, WebSocketInfo } from '../runtime.ts';
 import type { Session } from '../session.ts';
+import type { SessionRegistry } from '../session-registry.ts';
 import type { EndpointContext } from './context.ts';
 import { messageText, rejectInvalidUpgrade } from './websocket-upgrade.ts';
 
@@ -41,36 +43,92 @@ class WebSocketReceiver implements Receiver {
 const BROKEN_FRAMING: CloseInfo = { code: 3000, reason: 'Broken framing.', wasClean: false };
 const TOO_BIG: CloseInfo = { code: 1009, reason: 'Message too big', wasClean: false };
 
+export interface WebSocketBindingContext {
+  sessions: SessionRegistry;
+  options: ResolvedOptions;
+  manualHeartbeats: boolean;
+  announce: (connection: SockJSConnection, resumed?: boolean) => void;
+}
+
+/** Connects one WebSocket to one SockJS session, fresh or resumed after hibernation. */
+class SockJSWebSocketBinding implements WebSocketHandlers {
+  readonly #ctx: WebSocketBindingContext;
+  readonly #info: WebSocketInfo;
+  #session: Session | null = null;
+  #receiver: WebSocketReceiver | null = null;
+
+  constructor(ctx: WebSocketBindingContext, info: WebSocketInfo) {
+    this.#ctx = ctx;
+    this.#info = info;
+  }
+
+  #bind(socket: ServerWebSocket): Session {
+    this.#session = this.#ctx.sessions.createForWebSocket('websocket', {
+      connectionId: this.#info.connectionId,
+      manualHeartbeats: this.#ctx.manualHeartbeats,
+    });
+    this.#receiver = new WebSocketReceiver(socket);
+    return this.#session;
+  }
+
+  onOpen(socket: ServerWebSocket): void {
+    this.#bind(socket).attach(this.#receiver!, this.#info.request);
+  }
+
+  resume(socket: ServerWebSocket): void {
+    const session = this.#bind(socket);
+    session.resume(this.#receiver!, this.#info.request);
+    this.#ctx.announce(session.connection, true);
+  }
+
+  onMessage(data: string | ArrayBuffer | Uint8Array): void {
+    const session = this.#session;
+    if (session === null) return;
+    const text = messageText(data);
+    if (text.length > this.#ctx.options.maxMessageSize) {
+      this.#fail(TOO_BIG);
+      return;
+    }
+    // Empty messages carry nothing; the client never sends them, but they are not an error.
+    if (text === '') return;
+    const parsed = parseClientPayload(text, true);
+    if (parsed.ok) session.deliver(parsed.messages);
+    else this.#fail(BROKEN_FRAMING);
+  }
+
+  onClose(code: number, reason: string, wasClean: boolean): void {
+    if (this.#session !== null) this.#session.receiverLost(this.#receiver!, { code, reason, wasClean });
+  }
+
+  #fail(close: CloseInfo): void {
+    this.#receiver!.closeSocket(close.code, close.reason);
+    this.#session!.receiverLost(this.#receiver!, close);
+  }
+}
+
 export function websocket(ctx: EndpointContext): Response | Promise<Response> {
   const invalid = rejectInvalidUpgrade(ctx);
   if (invalid !== null) return invalid;
-  const info = requestInfo(ctx.request, ctx.runtime.remoteAddress);
-  let session: Session | null = null;
-  let receiver: WebSocketReceiver | null = null;
-
-  const fail = (close: CloseInfo) => {
-    receiver!.closeSocket(close.code, close.reason);
-    session!.receiverLost(receiver!, close);
+  const info: WebSocketInfo = {
+    protocol: 'websocket',
+    prefix: ctx.options.prefix,
+    connectionId: crypto.randomUUID(),
+    request: requestInfo(ctx.request, ctx.runtime.remoteAddress),
   };
+  const binding = new SockJSWebSocketBinding(
+    { ...ctx, manualHeartbeats: ctx.runtime.manualHeartbeats === true },
+    info,
+  );
+  return ctx.runtime.upgradeWebSocket!(ctx.request, binding, info);
+}
 
-  return ctx.runtime.upgradeWebSocket!(ctx.request, {
-    onOpen(socket) {
-      session = ctx.sessions.createUnregistered('websocket');
-      receiver = new WebSocketReceiver(socket);
-      session.attach(receiver, info);
-    },
-    onMessage(data) {
-      if (session === null) return;
-      const text = messageText(data);
-      if (text.length > ctx.options.maxMessageSize) return fail(TOO_BIG);
-      // Empty messages carry nothing; the client never sends them, but they are not an error.
-      if (text === '') return;
-      const parsed = parseClientPayload(text, true);
-      if (!parsed.ok) return fail(BROKEN_FRAMING);
-      session.deliver(parsed.messages);
-    },
-    onClose(code, reason, wasClean) {
-      session?.receiverLost(receiver!, { code, reason, wasClean });
-    },
-  });
+/** Rebuilds the handlers of a hibernated SockJS WebSocket and announces it as resumed. */
+export function resumeWebSocket(
+  ctx: WebSocketBindingContext,
+  info: WebSocketInfo,
+  socket: ServerWebSocket,
+): WebSocketHandlers {
+  const binding = new SockJSWebSocketBinding(ctx, info);
+  binding.resume(socket);
+  return binding;
 }
