@@ -1,12 +1,16 @@
 /**
  * The standard SockJS test services (PROTOCOL.md 1.10), defined once and served by every
  * runtime entrypoint: the protocol suite and sockjs-client's own tests run against them.
+ *
+ * They are written with server-level `message` / `disconnect` events where a service talks to
+ * many connections, and per-connection listeners where that reads better: both work everywhere,
+ * including Durable Objects that hibernate (a resumed connection is announced again).
  */
 import {
-  combineServices,
-  type SockJSConnection,
-  SockJSServer,
+  buildServices,
+  type SockJSServer,
   type SockJSServerOptions,
+  type SockJSServiceDefinition,
   type SockJSServices,
 } from '../src/index.ts';
 
@@ -15,47 +19,57 @@ export interface DemoOptions {
   common?: SockJSServerOptions;
 }
 
-function echo(connection: SockJSConnection): void {
-  connection.addEventListener('message', (event) => connection.send(event.data));
+function echo(server: SockJSServer): void {
+  server.addEventListener('message', ({ connection, data }) => connection.send(data));
 }
 
-export function createDemoServices({ common = {} }: DemoOptions = {}): SockJSServices {
-  const service = (
-    prefix: string,
-    options: SockJSServerOptions,
-    onConnection: (connection: SockJSConnection) => void,
-  ) => {
-    const server = new SockJSServer({ ...common, ...options, prefix });
-    server.addEventListener('connection', (event) => onConnection(event.connection));
-    return server;
-  };
+/** The services as definitions, for runtimes that build them elsewhere (Durable Objects). */
+export function demoServiceDefinitions({ common = {} }: DemoOptions = {}): SockJSServiceDefinition[] {
+  const options = (prefix: string, own: SockJSServerOptions = {}) => ({ ...common, ...own, prefix });
+  return [
+    { options: options('/echo', { responseLimit: 4096 }), setup: echo },
+    { options: options('/disabled_websocket_echo', { websocket: false }), setup: echo },
+    { options: options('/cookie_needed_echo', { jsessionid: true }), setup: echo },
+    {
+      options: options('/close'),
+      setup: (server) => {
+        server.addEventListener('connection', ({ connection }) => connection.close(3000, 'Go away!'));
+      },
+    },
+    {
+      options: options('/ticker'),
+      setup: (server) => {
+        server.addEventListener('connection', ({ connection }) => {
+          const timer = setInterval(() => connection.send('tick!'), 1000);
+          connection.addEventListener('close', () => clearInterval(timer));
+        });
+      },
+    },
+    {
+      options: options('/amplify'),
+      setup: (server) => {
+        server.addEventListener('message', ({ connection, data }) => {
+          let n = Math.floor(Number(data));
+          n = n > 0 && n < 19 ? n : 1;
+          connection.send('x'.repeat(2 ** n));
+        });
+      },
+    },
+    {
+      options: options('/broadcast'),
+      // On Workers every broadcast session lives in one Durable Object, so they can reach each other.
+      objectName: () => 'broadcast',
+      setup: (server) => {
+        server.addEventListener('message', ({ data }) => {
+          for (const member of server.connections) member.send(data);
+        });
+      },
+    },
+  ];
+}
 
-  const broadcastMembers = new Set<SockJSConnection>();
-
-  return combineServices([
-    service('/echo', { responseLimit: 4096 }, echo),
-    service('/disabled_websocket_echo', { websocket: false }, echo),
-    service('/cookie_needed_echo', { jsessionid: true }, echo),
-    service('/close', {}, (connection) => connection.close(3000, 'Go away!')),
-    service('/ticker', {}, (connection) => {
-      const timer = setInterval(() => connection.send('tick!'), 1000);
-      connection.addEventListener('close', () => clearInterval(timer));
-    }),
-    service('/amplify', {}, (connection) => {
-      connection.addEventListener('message', (event) => {
-        let n = Math.floor(Number(event.data));
-        n = n > 0 && n < 19 ? n : 1;
-        connection.send('x'.repeat(2 ** n));
-      });
-    }),
-    service('/broadcast', {}, (connection) => {
-      broadcastMembers.add(connection);
-      connection.addEventListener('message', (event) => {
-        for (const member of broadcastMembers) member.send(event.data);
-      });
-      connection.addEventListener('close', () => broadcastMembers.delete(connection));
-    }),
-  ]);
+export function createDemoServices(options: DemoOptions = {}): SockJSServices {
+  return buildServices(demoServiceDefinitions(options), undefined);
 }
 
 /** Timing overrides from the environment, used by the tests: SOCKJS_HEARTBEAT_DELAY, SOCKJS_DISCONNECT_DELAY (ms). */

@@ -18,5 +18,10 @@ export { TRANSPORTS, type TransportName } from './protocol/routes.ts';
 export { ReadyState } from './ready-state.ts';
 export type { RuntimeContext, ServerWebSocket, WebSocketHandlers, WebSocketInfo } from './runtime.ts';
 export { type RequestRoute, SockJSServer, type SockJSServerEventMap } from './server.ts';
-export { combineServices, type SockJSServices } from './services.ts';
+export {
+  buildServices,
+  combineServices,
+  type SockJSServiceDefinition,
+  type SockJSServices,
+} from './services.ts';
 export type { SessionStore } from './session-registry.ts';

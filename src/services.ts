@@ -1,10 +1,27 @@
 /**
  * Several SockJS services (one per prefix) behind one Fetch handler.
  */
-
 import { notFound } from './http.ts';
+import type { SockJSServerOptions } from './options.ts';
 import type { RuntimeContext } from './runtime.ts';
-import type { SockJSServer } from './server.ts';
+import { SockJSServer } from './server.ts';
+
+/**
+ * A service described rather than built, so every runtime can build it where its sessions live
+ * (in-process on Node, Deno and Bun; inside Durable Objects on Workers).
+ */
+export interface SockJSServiceDefinition<Env = unknown> {
+  /** Options of the service, `prefix` included. */
+  options: SockJSServerOptions & { prefix: string };
+  /**
+   * Workers only: names the Durable Object that holds a session. Default: one object per
+   * session (and one per raw WebSocket). Return a constant (a room) to put sessions together
+   * so they can reach each other, e.g. for broadcast. `sessionId` is null for raw WebSockets.
+   */
+  objectName?: (sessionId: string | null, request: Request) => string;
+  /** Attaches the application's listeners to the service's server. */
+  setup(server: SockJSServer, env: Env): void;
+}
 
 export interface SockJSServices {
   readonly servers: readonly SockJSServer[];
@@ -28,4 +45,18 @@ export function combineServices(servers: readonly SockJSServer[]): SockJSService
     handle,
     fetch: async (request, runtime) => (await handle(request, runtime)) ?? notFound(),
   };
+}
+
+/** Builds every defined service in this process, with `env` handed to each `setup`. */
+export function buildServices<Env>(
+  definitions: readonly SockJSServiceDefinition<Env>[],
+  env: Env,
+): SockJSServices {
+  return combineServices(
+    definitions.map((definition) => {
+      const server = new SockJSServer(definition.options);
+      definition.setup(server, env);
+      return server;
+    }),
+  );
 }

@@ -1,0 +1,133 @@
+/**
+ * Bun adapter: serves Fetch handlers on `Bun.serve`. WebSocket upgrades go through
+ * `server.upgrade(request, { data })`; Bun declares WebSocket callbacks once per server, so the
+ * `websocket` object below must be passed to `Bun.serve` and finds each socket's handlers in
+ * `ws.data`.
+ *
+ *   Bun.serve({ fetch: (request, server) => services.fetch(request, bunRuntime(request, server)), websocket });
+ */
+import type { Server, ServerWebSocket, WebSocketHandler } from 'bun';
+import { notFound, textResponse } from '../http.ts';
+import type { RuntimeContext, WebSocketHandlers } from '../runtime.ts';
+
+/** What this adapter keeps in `ws.data` of every WebSocket it accepts. */
+export interface BunSocketData {
+  sockjs: WebSocketHandlers;
+}
+
+type BunServer = Server<BunSocketData>;
+
+/** Any handler in the core's shape: a Response, or `undefined` for "not mine". */
+export type BunFetchHandler = (
+  request: Request,
+  runtime: RuntimeContext,
+) => Response | undefined | Promise<Response | undefined>;
+
+/**
+ * Bytes Bun may queue on one WebSocket for a client that reads slower than the server writes.
+ * Past it the connection is closed (see `send` below). Bun's own default, stated explicitly.
+ */
+const BACKPRESSURE_LIMIT = 16 * 1024 * 1024;
+
+/** The shared WebSocket callbacks for `Bun.serve({ websocket })`. */
+export const websocket: WebSocketHandler<BunSocketData> = {
+  open(ws) {
+    ws.data.sockjs.onOpen({
+      send: (data) => send(ws, data),
+      close: (code, reason) => ws.close(code, reason),
+    });
+  },
+  message(ws, message) {
+    ws.data.sockjs.onMessage(message);
+  },
+  close(ws, code, reason) {
+    ws.data.sockjs.onClose(code, reason, code !== 1006);
+  },
+  // Nothing is held back on our side while Bun drains its queue (see `send`), so there is
+  // nothing to resume here.
+  drain() {},
+  backpressureLimit: BACKPRESSURE_LIMIT,
+  closeOnBackpressureLimit: true,
+};
+
+/**
+ * `ws.send` reports backpressure instead of blocking: `> 0` bytes sent, `-1` queued in Bun
+ * (the client is slow; it still arrives, in order), `0` dropped because the queue reached
+ * `backpressureLimit`. The core's session already buffers without bound while no receiver is
+ * attached, so we do not add a second queue here: Bun's queue is the only one, it is bounded,
+ * and a client that lets it fill up loses its connection (`closeOnBackpressureLimit`) rather
+ * than silently missing a frame, which would corrupt the SockJS stream. The session sees an
+ * ordinary close.
+ */
+function send(ws: ServerWebSocket<BunSocketData>, data: string): void {
+  if (ws.send(data) === 0) ws.close(1011, 'Backpressure limit exceeded');
+}
+
+/**
+ * The `RuntimeContext` for one request from `Bun.serve`. `env` is the fetch handler's second
+ * argument: the server itself (also Hono's `c.env` under `Bun.serve({ fetch: app.fetch })`),
+ * or an object with a `server` property.
+ */
+export function bunRuntime(request: Request, env: BunServer | { server: BunServer }): RuntimeContext {
+  return createRuntime(request, 'server' in env ? env.server : env, () => {});
+}
+
+function createRuntime(request: Request, server: BunServer, onUpgrade: () => void): RuntimeContext {
+  return {
+    // Read before any upgrade: the request is consumed by it.
+    remoteAddress: server.requestIP(request)?.address,
+    upgradeWebSocket(original, handlers) {
+      // Must be the Request object Bun.serve handed out: a copy makes upgrade() return false.
+      if (!server.upgrade(original, { data: { sockjs: handlers } })) {
+        return textResponse(400, 'Not a valid websocket request');
+      }
+      onUpgrade();
+      // Bun has already answered 101 and ignores this Response.
+      return new Response(null);
+    },
+    // Bun resets HTTP responses idle for 10 s; polling and streaming responses wait longer.
+    keepAlive: () => server.timeout(request, 0),
+  };
+}
+
+export interface BunServeOptions {
+  fetch: BunFetchHandler;
+  /** Default 0: any free port. */
+  port?: number;
+  /** Default `127.0.0.1`. */
+  hostname?: string;
+}
+
+export interface RunningBunServer {
+  server: BunServer;
+  /** `http://host:port` */
+  url: string;
+  /** Stops accepting connections and ends open ones. */
+  close(): Promise<void>;
+}
+
+/** Starts `Bun.serve` for `fetch`; it listens by the time this returns. */
+export function serve(options: BunServeOptions): RunningBunServer {
+  const hostname = options.hostname ?? '127.0.0.1';
+  const server = Bun.serve<BunSocketData>({
+    port: options.port ?? 0,
+    hostname,
+    websocket,
+    async fetch(request, server) {
+      let upgraded = false;
+      const runtime = createRuntime(request, server, () => {
+        upgraded = true;
+      });
+      const response = await options.fetch(request, runtime);
+      // After a successful upgrade Bun expects no Response at all.
+      if (upgraded) return undefined;
+      return response ?? notFound();
+    },
+  });
+  const host = hostname.includes(':') ? `[${hostname}]` : hostname;
+  return {
+    server,
+    url: `http://${host}:${server.port}`,
+    close: () => server.stop(true),
+  };
+}

@@ -1,0 +1,169 @@
+/**
+ * The Durable Object that holds SockJS sessions. It runs the same `SockJSServer` as every other
+ * runtime, with the application's code attached by each service's `setup`.
+ *
+ * - HTTP transports (polling, streaming) are answered from memory; the session's timers keep
+ *   the object awake while a session exists, and its SQLite store lets a restarted object tell
+ *   clients of lost sessions so.
+ * - WebSockets use the Hibernation API: the runtime holds the sockets, the object may leave
+ *   memory between messages, and a socket's attachment carries what is needed to resume its
+ *   connection. Heartbeats come from the object's alarm instead of timers.
+ */
+
+import type { RuntimeContext, ServerWebSocket, WebSocketHandlers, WebSocketInfo } from '../../runtime.ts';
+import { SockJSServer } from '../../server.ts';
+import {
+  type DurableObjectState,
+  type UpgradeResponseInit,
+  type WorkersWebSocket,
+  webSocketPair,
+} from './platform.ts';
+import type { ServiceList, WorkersServiceDefinition } from './service.ts';
+import { SqliteSessionStore } from './session-store.ts';
+
+/** Tag of hibernatable sockets that carry SockJS framing (and so get `h` heartbeats). */
+const FRAMED_TAG = 'sockjs';
+const RAW_TAG = 'sockjs-raw';
+
+/** Close codes a WebSocket close frame must not carry; the runtime rejects them. */
+const RESERVED_CLOSE_CODES = new Set([1005, 1006, 1015]);
+
+interface Attachment {
+  sockjs: 1;
+  info: WebSocketInfo;
+}
+
+/**
+ * `ws.send`/`ws.close` for the core. A close requested before the 101 response has left the
+ * object (an application that closes on connect) is deferred to the next task: closing the
+ * server end earlier would leave the client's socket open.
+ */
+function socketApi(ws: WorkersWebSocket, established = true): ServerWebSocket {
+  let ready = established;
+  if (!ready) setTimeout(() => (ready = true), 0);
+  const close = (code?: number, reason?: string) => {
+    try {
+      ws.close(code, reason);
+    } catch {
+      // Already closed.
+    }
+  };
+  return {
+    send: (data) => {
+      try {
+        ws.send(data);
+      } catch {
+        // The socket is already closing; its close event ends the session.
+      }
+    },
+    close: (code, reason) => {
+      if (ready) close(code, reason);
+      else setTimeout(() => close(code, reason), 0);
+    },
+  };
+}
+
+export interface SockJSDurableObjectClass<Env> {
+  new (ctx: DurableObjectState, env: Env): SockJSDurableObject<Env>;
+}
+
+export class SockJSDurableObject<Env = unknown> {
+  readonly ctx: DurableObjectState;
+  readonly env: Env;
+  readonly #servers: SockJSServer[];
+  readonly #handlers = new Map<WorkersWebSocket, WebSocketHandlers>();
+  readonly #runtime: RuntimeContext;
+  readonly #heartbeatDelay: number;
+
+  constructor(ctx: DurableObjectState, env: Env, services: readonly WorkersServiceDefinition<Env>[]) {
+    this.ctx = ctx;
+    this.env = env;
+    SqliteSessionStore.open(ctx.storage);
+    this.#servers = services.map((service) => {
+      const server = new SockJSServer(service.options);
+      server.setSessionStore(new SqliteSessionStore(ctx.storage, server.options.prefix));
+      service.setup(server, env);
+      return server;
+    });
+    // Longest prefix first, as `combineServices` does.
+    this.#servers.sort((a, b) => b.options.prefix.length - a.options.prefix.length);
+    this.#heartbeatDelay = Math.min(...this.#servers.map((server) => server.options.heartbeatDelay));
+    this.#runtime = {
+      manualHeartbeats: true,
+      upgradeWebSocket: (_request, handlers, info) => this.#accept(handlers, info),
+      waitUntil: (promise) => ctx.waitUntil(promise),
+    };
+  }
+
+  async fetch(request: Request): Promise<Response> {
+    const url = new URL(request.url);
+    const server = this.#servers.find((candidate) => candidate.owns(url));
+    if (server === undefined) return new Response('No SockJS service here\n', { status: 404 });
+    const runtime = { ...this.#runtime, remoteAddress: request.headers.get('CF-Connecting-IP') ?? undefined };
+    return server.fetch(request, runtime);
+  }
+
+  async webSocketMessage(ws: WorkersWebSocket, message: string | ArrayBuffer): Promise<void> {
+    this.#handlersFor(ws)?.onMessage(message);
+  }
+
+  async webSocketClose(ws: WorkersWebSocket, code: number, reason: string, wasClean: boolean): Promise<void> {
+    this.#handlersFor(ws)?.onClose(code, reason, wasClean);
+    this.#handlers.delete(ws);
+    // Complete the closing handshake; reserved codes cannot be sent back.
+    socketApi(ws).close(RESERVED_CLOSE_CODES.has(code) ? 1000 : code, reason);
+  }
+
+  async webSocketError(ws: WorkersWebSocket): Promise<void> {
+    this.#handlersFor(ws)?.onClose(1006, 'WebSocket error', false);
+    this.#handlers.delete(ws);
+  }
+
+  /** Heartbeats for every SockJS-framed socket, then the next alarm while any remain. */
+  async alarm(): Promise<void> {
+    const sockets = this.ctx.getWebSockets(FRAMED_TAG);
+    for (const ws of sockets) socketApi(ws).send('h');
+    if (sockets.length > 0) await this.ctx.storage.setAlarm(Date.now() + this.#heartbeatDelay);
+  }
+
+  #accept(handlers: WebSocketHandlers, info: WebSocketInfo): Response {
+    const [client, server] = webSocketPair();
+    this.ctx.acceptWebSocket(server, [info.protocol === 'websocket' ? FRAMED_TAG : RAW_TAG]);
+    server.serializeAttachment({ sockjs: 1, info } satisfies Attachment);
+    this.#handlers.set(server, handlers);
+    handlers.onOpen(socketApi(server, false));
+    if (info.protocol === 'websocket') this.ctx.waitUntil(this.#scheduleHeartbeat());
+    return new Response(null, { status: 101, webSocket: client } as UpgradeResponseInit);
+  }
+
+  async #scheduleHeartbeat(): Promise<void> {
+    if ((await this.ctx.storage.getAlarm()) === null) {
+      await this.ctx.storage.setAlarm(Date.now() + this.#heartbeatDelay);
+    }
+  }
+
+  /** The socket's handlers; after hibernation they are rebuilt from its attachment. */
+  #handlersFor(ws: WorkersWebSocket): WebSocketHandlers | undefined {
+    let handlers = this.#handlers.get(ws);
+    if (handlers !== undefined) return handlers;
+    const attachment = ws.deserializeAttachment() as Attachment | null;
+    if (attachment?.sockjs !== 1) return undefined;
+    const server = this.#servers.find((candidate) => candidate.options.prefix === attachment.info.prefix);
+    if (server === undefined) return undefined;
+    handlers = server.resumeWebSocket(attachment.info, socketApi(ws));
+    this.#handlers.set(ws, handlers);
+    return handlers;
+  }
+}
+
+/**
+ * The class to export from the Worker and bind in wrangler.toml:
+ *   export const SockJSSessions = sockjsDurableObject(services);
+ */
+export function sockjsDurableObject<Env>(services: ServiceList<Env>): SockJSDurableObjectClass<Env> {
+  return class extends SockJSDurableObject<Env> {
+    constructor(ctx: DurableObjectState, env: Env) {
+      super(ctx, env, typeof services === 'function' ? services(env) : services);
+    }
+  };
+}

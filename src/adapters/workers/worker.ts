@@ -1,0 +1,59 @@
+/**
+ * The Worker half: answers the stateless routes (greeting, /info, /iframe.html, OPTIONS,
+ * 404/405) itself and forwards each session request to the Durable Object that owns the
+ * session, named from the session id (never the server id: `/000/abc` and `/999/abc` are one
+ * session, PROTOCOL.md 1.0).
+ */
+
+import { notFound } from '../../http.ts';
+import { SockJSServer } from '../../server.ts';
+import type { DurableObjectNamespace, ExecutionContext } from './platform.ts';
+import type { ServiceList, WorkersServiceDefinition } from './service.ts';
+
+export interface SockJSWorkerConfig<Env> {
+  /** Name of the Durable Object namespace binding in `env` (wrangler.toml). */
+  binding: string;
+  services: ServiceList<Env>;
+}
+
+export interface SockJSWorker<Env> {
+  /** The response for a SockJS request, or `undefined` for paths outside every prefix. */
+  handle(request: Request, env: Env, ctx?: ExecutionContext): Promise<Response | undefined>;
+  /** A complete `fetch` handler: the protocol's 404 outside the prefixes. */
+  fetch(request: Request, env: Env, ctx?: ExecutionContext): Promise<Response>;
+}
+
+export function sockjsWorker<Env>(config: SockJSWorkerConfig<Env>): SockJSWorker<Env> {
+  // The Worker's servers never hold sessions: no application code is attached to them.
+  let entries: Array<{ service: WorkersServiceDefinition<Env>; server: SockJSServer }> | null = null;
+  const build = (env: Env) =>
+    (typeof config.services === 'function' ? config.services(env) : config.services)
+      .map((service) => ({ service, server: new SockJSServer(service.options) }))
+      .sort((a, b) => b.server.options.prefix.length - a.server.options.prefix.length);
+
+  const handle = async (request: Request, env: Env, ctx?: ExecutionContext) => {
+    entries ??= build(env);
+    const url = new URL(request.url);
+    const entry = entries.find(({ server }) => server.owns(url));
+    if (entry === undefined) return undefined;
+    const route = entry.server.route(request);
+    if (route.kind === 'stateless' || route.kind === 'not-mine') {
+      return entry.server.fetch(request, {
+        waitUntil: ctx ? (promise) => ctx.waitUntil(promise) : undefined,
+      });
+    }
+    const sessionId = route.kind === 'session' ? route.sessionId : null;
+    const name = entry.service.objectName?.(sessionId, request) ?? sessionId ?? crypto.randomUUID();
+    const namespace = (env as Record<string, DurableObjectNamespace | undefined>)[config.binding];
+    if (namespace === undefined) {
+      throw new Error(`Durable Object binding "${config.binding}" is missing from the Worker's env`);
+    }
+    // One namespace serves every service: the prefix keeps their object names apart.
+    return namespace.get(namespace.idFromName(`${entry.server.options.prefix} ${name}`)).fetch(request);
+  };
+
+  return {
+    handle,
+    fetch: async (request, env, ctx) => (await handle(request, env, ctx)) ?? notFound(),
+  };
+}
