@@ -1,0 +1,65 @@
+/**
+ * Runs the Workers demo locally on workerd through Miniflare, on 127.0.0.1:PORT (default 8081,
+ * 0 = any free port). The Worker is bundled by wrangler exactly as `wrangler deploy` would
+ * (`--dry-run --outdir`), and Miniflare is configured from wrangler.toml, so what runs here is
+ * what deploys.
+ *   npm run start:workers
+ * SOCKJS_HEARTBEAT_DELAY / SOCKJS_DISCONNECT_DELAY reach the Worker as vars; WORKERS_PERSIST
+ * names a directory that keeps Durable Object storage across restarts (default: in memory).
+ */
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Miniflare } from 'miniflare';
+import { unstable_getMiniflareWorkerOptions } from 'wrangler';
+
+const root = fileURLToPath(new URL('..', import.meta.url));
+const config = path.join(root, 'wrangler.toml');
+
+// Offline: no telemetry, and no fetch of the `Request.cf` sample object.
+const env = { ...process.env, WRANGLER_SEND_METRICS: 'false', CLOUDFLARE_CF_FETCH_ENABLED: 'false' };
+process.env.CLOUDFLARE_CF_FETCH_ENABLED = 'false';
+
+const outdir = mkdtempSync(path.join(tmpdir(), 'sockjs-workers-'));
+const build = spawnSync(
+  path.join(root, 'node_modules', '.bin', 'wrangler'),
+  ['deploy', '--dry-run', '--outdir', outdir, '--config', config],
+  { cwd: root, env, encoding: 'utf8' },
+);
+if (build.status !== 0) {
+  console.error(build.stdout, build.stderr);
+  process.exit(1);
+}
+
+const vars: Record<string, string> = {};
+for (const name of ['SOCKJS_HEARTBEAT_DELAY', 'SOCKJS_DISCONNECT_DELAY']) {
+  const value = process.env[name];
+  if (value) vars[name] = value;
+}
+
+const { workerOptions } = unstable_getMiniflareWorkerOptions(config);
+const persist = process.env.WORKERS_PERSIST;
+const miniflare = new Miniflare({
+  ...workerOptions,
+  bindings: { ...workerOptions.bindings, ...vars },
+  modules: true,
+  scriptPath: path.join(outdir, 'index.js'),
+  modulesRoot: outdir,
+  host: process.env.HOST ?? '127.0.0.1',
+  port: Number(process.env.PORT ?? 8081),
+  durableObjectsPersist: persist ? path.resolve(persist) : false,
+  cf: false,
+});
+const url = await miniflare.ready;
+console.log(`SockJS demo (Workers, local workerd) listening on ${url.origin}`);
+
+const stop = () => {
+  void miniflare.dispose().finally(() => {
+    rmSync(outdir, { recursive: true, force: true });
+    process.exit(0);
+  });
+};
+process.on('SIGTERM', stop);
+process.on('SIGINT', stop);
