@@ -56,6 +56,20 @@ export function demoServiceDefinitions({ common = {} }: DemoOptions = {}): SockJ
       },
     },
     {
+      // Not a standard service: tells a client which connection it is, and whether that
+      // connection came back from a hibernated Durable Object (see README, Workers).
+      options: options('/connection_info'),
+      setup: (server) => {
+        server.addEventListener('connection', ({ connection, resumed }) => {
+          connection.data = { resumed };
+        });
+        server.addEventListener('message', ({ connection }) => {
+          const { resumed } = connection.data as { resumed: boolean };
+          connection.send(JSON.stringify({ id: connection.id, protocol: connection.protocol, resumed }));
+        });
+      },
+    },
+    {
       options: options('/broadcast'),
       // On Workers every broadcast session lives in one Durable Object, so they can reach each other.
       objectName: () => 'broadcast',

@@ -23,6 +23,18 @@ export interface SockJSWorker<Env> {
   fetch(request: Request, env: Env, ctx?: ExecutionContext): Promise<Response>;
 }
 
+/**
+ * Cloudflare's front line gzips `application/javascript` and `text/html` responses, and a
+ * compressor holds frames back until it has a block to emit: a streaming or polling transport
+ * would stall. A response that already names its encoding is passed through as it is.
+ */
+function uncompressed(response: Response): Response {
+  if (response.status === 101 || response.headers.has('Content-Encoding')) return response;
+  const passthrough = new Response(response.body, response);
+  passthrough.headers.set('Content-Encoding', 'identity');
+  return passthrough;
+}
+
 export function sockjsWorker<Env>(config: SockJSWorkerConfig<Env>): SockJSWorker<Env> {
   // The Worker's servers never hold sessions: no application code is attached to them.
   let entries: Array<{ service: WorkersServiceDefinition<Env>; server: SockJSServer }> | null = null;
@@ -49,7 +61,10 @@ export function sockjsWorker<Env>(config: SockJSWorkerConfig<Env>): SockJSWorker
       throw new Error(`Durable Object binding "${config.binding}" is missing from the Worker's env`);
     }
     // One namespace serves every service: the prefix keeps their object names apart.
-    return namespace.get(namespace.idFromName(`${entry.server.options.prefix} ${name}`)).fetch(request);
+    const response = await namespace
+      .get(namespace.idFromName(`${entry.server.options.prefix} ${name}`))
+      .fetch(request);
+    return uncompressed(response);
   };
 
   return {
