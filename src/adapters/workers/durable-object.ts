@@ -34,20 +34,12 @@ interface Attachment {
 }
 
 /**
- * `ws.send`/`ws.close` for the core. A close requested before the 101 response has left the
- * object (an application that closes on connect) is deferred to the next task: closing the
- * server end earlier would leave the client's socket open.
+ * `ws.send`/`ws.close` for the core, tolerant of a socket that is already going away.
+ * Note: local workerd sends a server-initiated close frame at once but keeps the TCP
+ * connection of a hibernatable socket until the object is evicted; clients that wait for the
+ * TCP end (rather than the close frame, as browsers and sockjs-client do) see it late.
  */
-function socketApi(ws: WorkersWebSocket, established = true): ServerWebSocket {
-  let ready = established;
-  if (!ready) setTimeout(() => (ready = true), 0);
-  const close = (code?: number, reason?: string) => {
-    try {
-      ws.close(code, reason);
-    } catch {
-      // Already closed.
-    }
-  };
+function socketApi(ws: WorkersWebSocket): ServerWebSocket {
   return {
     send: (data) => {
       try {
@@ -57,8 +49,11 @@ function socketApi(ws: WorkersWebSocket, established = true): ServerWebSocket {
       }
     },
     close: (code, reason) => {
-      if (ready) close(code, reason);
-      else setTimeout(() => close(code, reason), 0);
+      try {
+        ws.close(code, reason);
+      } catch {
+        // Already closed.
+      }
     },
   };
 }
@@ -131,7 +126,7 @@ export class SockJSDurableObject<Env = unknown> {
     this.ctx.acceptWebSocket(server, [info.protocol === 'websocket' ? FRAMED_TAG : RAW_TAG]);
     server.serializeAttachment({ sockjs: 1, info } satisfies Attachment);
     this.#handlers.set(server, handlers);
-    handlers.onOpen(socketApi(server, false));
+    handlers.onOpen(socketApi(server));
     if (info.protocol === 'websocket') this.ctx.waitUntil(this.#scheduleHeartbeat());
     return new Response(null, { status: 101, webSocket: client } as UpgradeResponseInit);
   }
