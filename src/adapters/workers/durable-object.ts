@@ -37,7 +37,7 @@ interface Attachment {
  * `ws.send`/`ws.close` for the core, tolerant of a socket that is already going away.
  * Note: local workerd sends a server-initiated close frame at once but keeps the TCP
  * connection of a hibernatable socket until the object is evicted; clients that wait for the
- * TCP end (rather than the close frame, as browsers and sockjs-client do) see it late.
+ * TCP end see it late (sockjs-client acts on the `c[...]` frame that precedes it).
  */
 function socketApi(ws: WorkersWebSocket): ServerWebSocket {
   return {
