@@ -15,6 +15,7 @@ import {
 import type { CloseInfo } from './events.ts';
 import {
   CLOSE_ANOTHER_CONNECTION,
+  CLOSE_INTERRUPTED,
   closeFrame,
   HEARTBEAT_FRAME,
   messageFrame,
@@ -137,10 +138,7 @@ export class Session implements ConnectionBackend, ReceiverOwner {
     if (this.#receiver !== null && !this.#flushScheduled) {
       // Batch every message sent in this turn of the event loop into one frame.
       this.#flushScheduled = true;
-      queueMicrotask(() => {
-        this.#flushScheduled = false;
-        this.#flush();
-      });
+      queueMicrotask(this.#scheduledFlush);
     }
     return true;
   }
@@ -180,9 +178,29 @@ export class Session implements ConnectionBackend, ReceiverOwner {
     this.destroy(info);
   }
 
-  /** Called when an HTTP receiver's client went away mid-response. */
+  /**
+   * An HTTP receiver's client went away mid-response. Frames written to that response may never
+   * have arrived, so the session cannot go on without a silent gap: it closes, and answers the
+   * client's next request with `c[1002,"Connection interrupted"]` until `disconnectDelay` passes
+   * (PROTOCOL.md 1.7 allows it), rather than letting it reconnect into a fresh session.
+   */
   receiverAborted(receiver: Receiver): void {
-    this.receiverLost(receiver, INTERRUPTED);
+    if (receiver !== this.#receiver) return;
+    this.#receiver = null;
+    this.#stopHeartbeat();
+    if (this.#options.ephemeral || this.#state === ReadyState.CLOSED) {
+      this.destroy(INTERRUPTED);
+      return;
+    }
+    if (this.#state === ReadyState.OPEN) {
+      this.#state = ReadyState.CLOSING;
+      this.#closeFrame = CLOSE_INTERRUPTED;
+      this.#closeInfo = INTERRUPTED;
+      // Undeliverable without a gap: the client hears of the interruption instead.
+      this.#queue = [];
+    }
+    connectionHooks.closed(this.connection, this.#closeInfo ?? INTERRUPTED);
+    this.#startDisconnectTimer();
   }
 
   /** Pending messages, then the close frame, then end: what a closed session tells every receiver. */
@@ -212,6 +230,12 @@ export class Session implements ConnectionBackend, ReceiverOwner {
     receiver.close();
     return false;
   }
+
+  /** One bound callback per session, rather than a closure per flush. */
+  readonly #scheduledFlush = (): void => {
+    this.#flushScheduled = false;
+    this.#flush();
+  };
 
   #flush(): void {
     if (this.#receiver === null || this.#queue.length === 0) return;

@@ -153,15 +153,40 @@ describe('Session', () => {
     assert.equal(receiver.closed, true);
   });
 
-  it('ends at once when the receiver is lost, and drops later sends', () => {
+  it('after an aborted receiver, closes and tells the next receiver "Connection interrupted"', () => {
     const { session, destroyed, closes } = newSession();
     const receiver = new RecordingReceiver();
     session.attach(receiver, INFO);
+    session.connection.send('may have been lost');
     session.receiverAborted(receiver);
-    assert.deepEqual(destroyed, [session]);
-    assert.equal(closes[0]!.reason, 'Connection interrupted');
+    assert.equal(closes.length, 1, 'the application hears at once');
+    assert.deepEqual([closes[0]!.code, closes[0]!.reason, closes[0]!.wasClean], [1006, 'Connection interrupted', false]);
     assert.equal(session.connection.send('late'), false);
     assert.equal(session.connection.close(), false);
+    const next = new RecordingReceiver();
+    session.attach(next, INFO);
+    assert.deepEqual(next.frames, ['c[1002,"Connection interrupted"]'], 'no gap: queued messages are dropped, not sent');
+    assert.equal(destroyed.length, 0);
+    mock.timers.tick(5_000);
+    assert.deepEqual(destroyed, [session]);
+    assert.equal(closes.length, 1);
+  });
+
+  it('ends a WebSocket session at once when its socket closes', () => {
+    const destroyed: Session[] = [];
+    const session = new Session('websocket', {
+      prefix: '/echo',
+      heartbeatDelay: 25_000,
+      disconnectDelay: 5_000,
+      ephemeral: true,
+      onOpen: () => {},
+      onDestroy: (s) => destroyed.push(s),
+    });
+    const receiver = new RecordingReceiver();
+    session.attach(receiver, INFO);
+    session.receiverLost(receiver, { code: 1001, reason: 'bye', wasClean: true });
+    assert.deepEqual(destroyed, [session]);
+    assert.equal(session.connection.readyState, ReadyState.CLOSED);
   });
 
   it('delivers client messages in order only while open', () => {
