@@ -160,12 +160,19 @@ describe('Session', () => {
     session.connection.send('may have been lost');
     session.receiverAborted(receiver);
     assert.equal(closes.length, 1, 'the application hears at once');
-    assert.deepEqual([closes[0]!.code, closes[0]!.reason, closes[0]!.wasClean], [1006, 'Connection interrupted', false]);
+    assert.deepEqual(
+      [closes[0]!.code, closes[0]!.reason, closes[0]!.wasClean],
+      [1006, 'Connection interrupted', false],
+    );
     assert.equal(session.connection.send('late'), false);
     assert.equal(session.connection.close(), false);
     const next = new RecordingReceiver();
     session.attach(next, INFO);
-    assert.deepEqual(next.frames, ['c[1002,"Connection interrupted"]'], 'no gap: queued messages are dropped, not sent');
+    assert.deepEqual(
+      next.frames,
+      ['c[1002,"Connection interrupted"]'],
+      'no gap: queued messages are dropped, not sent',
+    );
     assert.equal(destroyed.length, 0);
     mock.timers.tick(5_000);
     assert.deepEqual(destroyed, [session]);
