@@ -2,10 +2,26 @@
  * Server options: TypeScript-style names, sockjs-node's snake_case names accepted as aliases,
  * defaults as in sockjs-node, and validation that fails at construction with a clear message.
  */
+import { compileOriginPolicy, type OriginCheck, type OriginPolicy, type TrustProxy } from './access.ts';
 import { TRANSPORTS, type TransportName } from './protocol/routes.ts';
 
 export type LogSeverity = 'debug' | 'info' | 'error';
 export type Logger = (severity: LogSeverity, message: string) => void;
+
+/** What `authorize` may answer: allow (`true`, nothing, or `{ data }`), refuse (`false`: 403), or a Response to send. */
+export type AuthorizeResult = boolean | Response | { data: unknown } | undefined;
+
+export interface AuthorizeDetails {
+  /** The transport about to open the session: `websocket`, `xhr-streaming`, ... */
+  transport: string;
+  /** The client address, after `trustProxy`. */
+  remoteAddress: string | undefined;
+}
+
+export type Authorize = (
+  request: Request,
+  details: AuthorizeDetails,
+) => AuthorizeResult | Promise<AuthorizeResult>;
 
 export interface SockJSServerOptions {
   /** Path the service is mounted at, e.g. `/echo`. Default `''` (the whole origin). */
@@ -33,6 +49,27 @@ export interface SockJSServerOptions {
   baseUrl?: string | ((request: Request) => string);
   /** Largest request body (`xhr_send`, `jsonp_send`) or WebSocket message accepted, in bytes. Default 1 MiB. */
   maxMessageSize?: number;
+  /**
+   * Origins allowed to use the service from a browser: exact origins (`https://app.example.com`),
+   * patterns (`https://*.example.com`, `http://localhost:*`) or a predicate. Requests from other
+   * origins get 403 on every CORS and WebSocket route, and the transports that cannot be
+   * origin-checked (htmlfile, jsonp, and the iframe page) are switched off. Requests from the
+   * service's own origin, and requests without `Origin` (non-browser clients), are allowed.
+   * Default: any origin, as sockjs-node.
+   */
+  origins?: OriginPolicy;
+  /** `X-Frame-Options` (and the matching CSP `frame-ancestors`) for the iframe page. Default: none. */
+  frameOptions?: 'DENY' | 'SAMEORIGIN' | false;
+  /**
+   * Runs before a session opens (first request of an HTTP session, or a WebSocket upgrade) with
+   * the original request: cookies, headers, URL. Refuse with `false` (403) or a Response; allow with
+   * `true`, nothing, or `{ data }` to set `connection.data` (keep it JSON-serializable on Workers).
+   */
+  authorize?: Authorize;
+  /** Take the client address from `X-Forwarded-For`: `true` (left-most) or the number of trusted proxies. Default false. */
+  trustProxy?: TrustProxy;
+  /** Open sessions a server accepts at once; more get 503. Default 100000. */
+  maxSessions?: number;
   /** Receives diagnostics. Default: errors to `console.error`, nothing else. */
   log?: Logger;
 }
@@ -67,6 +104,12 @@ export interface ResolvedOptions {
   disableCors: boolean;
   baseUrl: string | ((request: Request) => string) | undefined;
   maxMessageSize: number;
+  /** Null when every origin is allowed. */
+  originCheck: OriginCheck | null;
+  frameOptions: 'DENY' | 'SAMEORIGIN' | false;
+  authorize: Authorize | null;
+  trustProxy: TrustProxy;
+  maxSessions: number;
   log: Logger;
 }
 
@@ -93,6 +136,11 @@ const KNOWN = new Set<string>([
   'disableCors',
   'baseUrl',
   'maxMessageSize',
+  'origins',
+  'frameOptions',
+  'authorize',
+  'trustProxy',
+  'maxSessions',
   'log',
   'faye_server_options',
   ...Object.keys(ALIASES),
@@ -175,6 +223,32 @@ export function resolveOptions(input: ServerOptionsInput = {}): ResolvedOptions 
   if (baseUrl !== undefined && typeof baseUrl !== 'string' && typeof baseUrl !== 'function') {
     fail('baseUrl must be a string or a function (request) => string');
   }
+  let originCheck: OriginCheck | null = null;
+  if (raw.origins !== undefined) {
+    const origins = raw.origins;
+    const valid =
+      typeof origins === 'function' ||
+      (Array.isArray(origins) && origins.every((entry) => typeof entry === 'string' && entry !== ''));
+    if (!valid)
+      fail('origins must be an array of origins / patterns, or a function (origin, request) => boolean');
+    const anyOrigin = Array.isArray(origins) && origins.includes('*');
+    if (!anyOrigin) {
+      originCheck = compileOriginPolicy(origins as OriginPolicy);
+      // htmlfile and jsonp load as <iframe>/<script> without an Origin to check.
+      transports = transports.filter((name) => name !== 'htmlfile' && name !== 'jsonp-polling');
+    }
+  }
+  const frameOptions = raw.frameOptions ?? false;
+  if (frameOptions !== false && frameOptions !== 'DENY' && frameOptions !== 'SAMEORIGIN') {
+    fail('frameOptions must be "DENY", "SAMEORIGIN" or false');
+  }
+  if (raw.authorize !== undefined && typeof raw.authorize !== 'function') {
+    fail('authorize must be a function (request, details) => result');
+  }
+  const trustProxy = raw.trustProxy ?? false;
+  if (typeof trustProxy !== 'boolean' && !(Number.isInteger(trustProxy) && (trustProxy as number) >= 0)) {
+    fail('trustProxy must be a boolean or the number of trusted proxies');
+  }
   if (raw.faye_server_options !== undefined) {
     (log as Logger)('info', 'faye_server_options has no effect: WebSockets are provided by the runtime');
   }
@@ -190,6 +264,11 @@ export function resolveOptions(input: ServerOptionsInput = {}): ResolvedOptions 
     disableCors: raw.disableCors === true,
     baseUrl: baseUrl as ResolvedOptions['baseUrl'],
     maxMessageSize: positiveInteger('maxMessageSize', raw.maxMessageSize, 1024 * 1024),
+    originCheck,
+    frameOptions: frameOptions as ResolvedOptions['frameOptions'],
+    authorize: (raw.authorize as Authorize | undefined) ?? null,
+    trustProxy: trustProxy as TrustProxy,
+    maxSessions: positiveInteger('maxSessions', raw.maxSessions, 100_000),
     log: log as Logger,
   };
 }

@@ -27,6 +27,8 @@ export interface WebSocketInfo {
   prefix: string;
   connectionId: string;
   request: ConnectionRequestInfo;
+  /** `connection.data` from `authorize`, if any. */
+  data?: unknown;
 }
 
 export interface RuntimeContext {

@@ -7,6 +7,7 @@
  *   });
  *   // in any runtime: (request) => server.fetch(request, runtimeContext)
  */
+import { clientAddress, isSameOrigin } from './access.ts';
 import type { ConnectionObserver, SockJSConnection } from './connection.ts';
 import { type IframeDocument, iframe, renderIframe } from './endpoints/iframe.ts';
 import { info, infoOptions } from './endpoints/info.ts';
@@ -44,6 +45,21 @@ export type RequestRoute =
   | { kind: 'stateless' }
   | { kind: 'session'; sessionId: string }
   | { kind: 'raw-websocket' };
+
+/** Endpoints a browser reaches with an `Origin` header (CORS requests and WebSocket upgrades). */
+const ORIGIN_CHECKED = new Set<Endpoint>([
+  'info',
+  'info-options',
+  'websocket',
+  'raw-websocket',
+  'xhr',
+  'xhr-options',
+  'xhr-send',
+  'xhr-send-options',
+  'xhr-streaming',
+  'xhr-streaming-options',
+  'eventsource',
+]);
 
 const SESSION_ENDPOINTS = new Set<Endpoint>([
   'websocket',
@@ -103,7 +119,11 @@ export class SockJSServer extends EventTarget {
   constructor(options: ServerOptionsInput = {}) {
     super();
     this.options = resolveOptions(options);
-    this.#router = new Router({ transports: this.options.transports, iframe: !this.options.disableCors });
+    // The iframe page cannot be origin-checked: it goes with the allowlist, as in Spring.
+    this.#router = new Router({
+      transports: this.options.transports,
+      iframe: !this.options.disableCors && this.options.originCheck === null,
+    });
     this.#sessions = new SessionRegistry({
       prefix: this.options.prefix,
       heartbeatDelay: this.options.heartbeatDelay,
@@ -115,7 +135,7 @@ export class SockJSServer extends EventTarget {
       greeting: () => textResponse(200, GREETING),
       info,
       'info-options': infoOptions,
-      iframe: async (ctx) => iframe(ctx.request, await this.#iframeDocument()),
+      iframe: async (ctx) => iframe(ctx.request, await this.#iframeDocument(), this.options.frameOptions),
       'raw-websocket': rawWebSocket,
       websocket,
       xhr: xhrPolling,
@@ -183,11 +203,20 @@ export class SockJSServer extends EventTarget {
     const match = this.#router.match(request.method, path);
     if (match.kind === 'not-found') return notFound();
     if (match.kind === 'method-not-allowed') return methodNotAllowed(match.allow);
+    if (this.options.originCheck !== null && ORIGIN_CHECKED.has(match.endpoint)) {
+      const origin = request.headers.get('Origin');
+      if (origin !== null && !isSameOrigin(origin, url) && !this.options.originCheck(origin, request)) {
+        this.options.log('info', `${request.method} ${url.pathname}: origin ${origin} refused`);
+        return textResponse(403, 'Origin not allowed');
+      }
+    }
     const ctx: EndpointContext = {
       request,
       url,
       sessionId: match.sessionId ?? '',
       runtime,
+      remoteAddress: clientAddress(request, runtime.remoteAddress, this.options.trustProxy),
+      openSessions: () => this.#connections.size,
       options: this.options,
       sessions: this.#sessions,
       observer: this.#observer,

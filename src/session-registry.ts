@@ -30,6 +30,8 @@ export interface WebSocketSessionOptions {
   connectionId?: string;
   /** Heartbeats are sent by the runtime (Durable Object alarms) instead of session timers. */
   manualHeartbeats?: boolean;
+  /** Initial `connection.data` (from `authorize`). */
+  data?: unknown;
 }
 
 export class SessionRegistry {
@@ -50,8 +52,8 @@ export class SessionRegistry {
     return this.#sessions.has(id) || this.store === null ? null : this.store.lost(id);
   }
 
-  /** The session for `id`, created (CONNECTING) if there is none. */
-  getOrCreate(id: string, protocol: string): Session {
+  /** The session for `id`, created (CONNECTING, with `connection.data = data`) if there is none. */
+  getOrCreate(id: string, protocol: string, data?: unknown): Session {
     let session = this.#sessions.get(id);
     if (session === undefined) {
       session = new Session(protocol, {
@@ -62,6 +64,7 @@ export class SessionRegistry {
           this.store?.destroyed(id);
         },
       });
+      session.connection.data = data;
       this.#sessions.set(id, session);
       this.store?.created(id);
     }
@@ -70,12 +73,14 @@ export class SessionRegistry {
 
   /** A session that lives only as long as its WebSocket, outside the registry. */
   createForWebSocket(protocol: string, options: WebSocketSessionOptions = {}): Session {
-    return new Session(protocol, {
+    const session = new Session(protocol, {
       ...this.#options,
       heartbeatDelay: options.manualHeartbeats ? 0 : this.#options.heartbeatDelay,
       ephemeral: true,
       connectionId: options.connectionId,
     });
+    session.connection.data = options.data;
+    return session;
   }
 
   /** Registered (HTTP transport) sessions alive right now, including closed ones still answering. */

@@ -18,11 +18,22 @@ export async function renderIframe(sockjsUrl: string): Promise<IframeDocument> {
   return { body, etag: `"${hex}"` };
 }
 
-export function iframe(request: Request, document: IframeDocument): Response {
+const FRAME_ANCESTORS = { DENY: "'none'", SAMEORIGIN: "'self'" } as const;
+
+export function iframe(
+  request: Request,
+  document: IframeDocument,
+  frameOptions: 'DENY' | 'SAMEORIGIN' | false,
+): Response {
   if (request.headers.get('If-None-Match') === document.etag) {
     return new Response(null, { status: 304 });
   }
   const headers = new Headers({ 'Content-Type': CONTENT_TYPE.html, ETag: document.etag });
   setCacheOneYear(headers);
+  if (frameOptions !== false) {
+    // Note: the iframe transports need the page framed by the main page's origin; DENY disables them.
+    headers.set('X-Frame-Options', frameOptions);
+    headers.set('Content-Security-Policy', `frame-ancestors ${FRAME_ANCESTORS[frameOptions]}`);
+  }
   return new Response(document.body, { status: 200, headers });
 }

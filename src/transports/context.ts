@@ -10,6 +10,10 @@ export interface EndpointContext {
   /** The SockJS session id from the path; empty for routes without one. */
   sessionId: string;
   runtime: RuntimeContext;
+  /** The client address, after `trustProxy`. */
+  remoteAddress: string | undefined;
+  /** Sessions open right now, on every transport (for `maxSessions`). */
+  openSessions: () => number;
   options: ResolvedOptions;
   sessions: SessionRegistry;
   /** Hears every connection's messages and close (the server's server-level events). */

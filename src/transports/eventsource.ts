@@ -2,17 +2,20 @@
 import { chainHeaders } from '../http.ts';
 import { escapeForEventSource } from '../protocol/escape.ts';
 import { CONTENT_TYPE, setCors } from '../protocol/headers.ts';
+import { admit } from './admission.ts';
 import type { EndpointContext } from './context.ts';
 import { HttpReceiver } from './http-receiver.ts';
 import { receive } from './receive.ts';
 
 const eventFramed = (frame: string) => 'data: ' + escapeForEventSource(frame) + '\r\n\r\n';
 
-export function eventSource(ctx: EndpointContext): Response {
+export async function eventSource(ctx: EndpointContext): Promise<Response> {
   const headers = chainHeaders(ctx.request, ctx.options, { sid: true, noCache: true });
   // Exactly `text/event-stream`, no charset. The client opens EventSource without credentials.
   headers.set('Content-Type', CONTENT_TYPE.eventStream);
   if (!ctx.options.disableCors) setCors(headers, ctx.request, true);
+  const admission = await admit(ctx, 'eventsource', headers);
+  if (!admission.ok) return admission.response;
   const receiver = new HttpReceiver({
     protocol: 'eventsource',
     format: eventFramed,
@@ -20,6 +23,6 @@ export function eventSource(ctx: EndpointContext): Response {
     prelude: '\r\n', // Opera needs a line before the first event.
     signal: ctx.request.signal,
   });
-  receive(ctx, receiver);
+  receive(ctx, receiver, admission.data);
   return new Response(receiver.body, { status: 200, headers });
 }

@@ -7,6 +7,7 @@ import { readCallback } from '../protocol/callback.ts';
 import { escapeForScript } from '../protocol/escape.ts';
 import { CONTENT_TYPE } from '../protocol/headers.ts';
 import { htmlfilePrelude } from '../protocol/templates.ts';
+import { admit } from './admission.ts';
 import type { EndpointContext } from './context.ts';
 import { HttpReceiver } from './http-receiver.ts';
 import { receive } from './receive.ts';
@@ -14,11 +15,13 @@ import { receive } from './receive.ts';
 const scriptFramed = (frame: string) =>
   '<script>\np(' + escapeForScript(JSON.stringify(frame)) + ');\n</script>\r\n';
 
-export function htmlfile(ctx: EndpointContext): Response {
+export async function htmlfile(ctx: EndpointContext): Promise<Response> {
   const headers = chainHeaders(ctx.request, ctx.options, { sid: true, noCache: true });
   const callback = readCallback(ctx.url, Number.POSITIVE_INFINITY);
   if (!callback.ok) return textResponse(500, callback.message, headers);
   headers.set('Content-Type', CONTENT_TYPE.html);
+  const admission = await admit(ctx, 'htmlfile', headers);
+  if (!admission.ok) return admission.response;
   const receiver = new HttpReceiver({
     protocol: 'htmlfile',
     format: scriptFramed,
@@ -26,6 +29,6 @@ export function htmlfile(ctx: EndpointContext): Response {
     prelude: htmlfilePrelude(callback.callback),
     signal: ctx.request.signal,
   });
-  receive(ctx, receiver);
+  receive(ctx, receiver, admission.data);
   return new Response(receiver.body, { status: 200, headers });
 }

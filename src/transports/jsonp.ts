@@ -3,6 +3,7 @@ import { chainHeaders, notFound, textResponse } from '../http.ts';
 import { readCallback } from '../protocol/callback.ts';
 import { escapeForScript } from '../protocol/escape.ts';
 import { CONTENT_TYPE } from '../protocol/headers.ts';
+import { admit } from './admission.ts';
 import type { EndpointContext } from './context.ts';
 import { HttpReceiver } from './http-receiver.ts';
 import { readPayload } from './payload.ts';
@@ -11,7 +12,7 @@ import { receive } from './receive.ts';
 /** The client's callback names are 10 characters; anything long is refused. */
 const MAX_CALLBACK_LENGTH = 32;
 
-export function jsonpPolling(ctx: EndpointContext): Response {
+export async function jsonpPolling(ctx: EndpointContext): Promise<Response> {
   const headers = chainHeaders(ctx.request, ctx.options, { sid: true, noCache: true });
   const result = readCallback(ctx.url, MAX_CALLBACK_LENGTH);
   if (!result.ok) return textResponse(500, result.message, headers);
@@ -19,13 +20,15 @@ export function jsonpPolling(ctx: EndpointContext): Response {
   headers.set('Content-Type', CONTENT_TYPE.javascript);
   // With `/**/` first, the body can never be sniffed as a Flash file (CVE-2014-4671).
   headers.set('X-Content-Type-Options', 'nosniff');
+  const admission = await admit(ctx, 'jsonp-polling', headers);
+  if (!admission.ok) return admission.response;
   const receiver = new HttpReceiver({
     protocol: 'jsonp-polling',
     format: (frame) => '/**/' + callback + '(' + escapeForScript(JSON.stringify(frame)) + ');\r\n',
     limit: 1,
     signal: ctx.request.signal,
   });
-  receive(ctx, receiver);
+  receive(ctx, receiver, admission.data);
   return new Response(receiver.body, { status: 200, headers });
 }
 

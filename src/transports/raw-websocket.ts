@@ -12,6 +12,7 @@ import {
 import type { ResolvedOptions } from '../options.ts';
 import { ReadyState } from '../ready-state.ts';
 import type { ServerWebSocket, WebSocketHandlers, WebSocketInfo } from '../runtime.ts';
+import { admit } from './admission.ts';
 import type { EndpointContext } from './context.ts';
 import { messageText, rejectInvalidUpgrade } from './websocket-upgrade.ts';
 
@@ -54,6 +55,7 @@ class RawWebSocketBinding implements ConnectionBackend, WebSocketHandlers {
       id: this.#info.connectionId,
       observer: this.#ctx.observer,
     });
+    this.#connection.data = this.#info.data;
     connectionHooks.update(this.#connection, this.#info.request);
     this.readyState = ReadyState.OPEN;
     this.#ctx.announce(this.#connection, resumed);
@@ -76,16 +78,19 @@ class RawWebSocketBinding implements ConnectionBackend, WebSocketHandlers {
   }
 }
 
-export function rawWebSocket(ctx: EndpointContext): Response | Promise<Response> {
+export async function rawWebSocket(ctx: EndpointContext): Promise<Response> {
   const invalid = rejectInvalidUpgrade(ctx);
   if (invalid !== null) return invalid;
+  const admission = await admit(ctx, 'websocket-raw');
+  if (!admission.ok) return admission.response;
   const info: WebSocketInfo = {
     protocol: 'websocket-raw',
     prefix: ctx.options.prefix,
     connectionId: crypto.randomUUID(),
-    request: requestInfo(ctx.request, ctx.runtime.remoteAddress),
+    request: requestInfo(ctx.request, ctx.remoteAddress),
+    data: admission.data,
   };
-  return ctx.runtime.upgradeWebSocket!(ctx.request, new RawWebSocketBinding(ctx, info), info);
+  return await ctx.runtime.upgradeWebSocket!(ctx.request, new RawWebSocketBinding(ctx, info), info);
 }
 
 /** Rebuilds the handlers of a hibernated raw WebSocket and announces it as resumed. */

@@ -4,8 +4,11 @@ import { closeFrame } from '../protocol/frames.ts';
 import type { EndpointContext } from './context.ts';
 import type { HttpReceiver } from './http-receiver.ts';
 
-/** Finds or creates the session and hands it the receiver; a new session opens here. */
-export function receive(ctx: EndpointContext, receiver: HttpReceiver): void {
+/**
+ * Finds or creates the session and hands it the receiver; a new session opens here, with the
+ * `data` its admission produced.
+ */
+export function receive(ctx: EndpointContext, receiver: HttpReceiver, data: unknown): void {
   ctx.runtime.keepAlive?.();
   const lost = ctx.sessions.lost(ctx.sessionId);
   if (lost !== null) {
@@ -14,7 +17,7 @@ export function receive(ctx: EndpointContext, receiver: HttpReceiver): void {
     receiver.close();
     return;
   }
-  const session = ctx.sessions.getOrCreate(ctx.sessionId, receiver.protocol);
+  const session = ctx.sessions.getOrCreate(ctx.sessionId, receiver.protocol, data);
   receiver.session = session;
-  session.attach(receiver, requestInfo(ctx.request, ctx.runtime.remoteAddress));
+  session.attach(receiver, requestInfo(ctx.request, ctx.remoteAddress));
 }

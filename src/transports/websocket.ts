@@ -11,6 +11,7 @@ import type { Receiver } from '../receiver.ts';
 import type { ServerWebSocket, WebSocketHandlers, WebSocketInfo } from '../runtime.ts';
 import type { Session } from '../session.ts';
 import type { SessionRegistry } from '../session-registry.ts';
+import { admit } from './admission.ts';
 import type { EndpointContext } from './context.ts';
 import { messageText, rejectInvalidUpgrade } from './websocket-upgrade.ts';
 
@@ -66,6 +67,7 @@ class SockJSWebSocketBinding implements WebSocketHandlers {
     this.#session = this.#ctx.sessions.createForWebSocket('websocket', {
       connectionId: this.#info.connectionId,
       manualHeartbeats: this.#ctx.manualHeartbeats,
+      data: this.#info.data,
     });
     this.#receiver = new WebSocketReceiver(socket);
     return this.#session;
@@ -106,20 +108,23 @@ class SockJSWebSocketBinding implements WebSocketHandlers {
   }
 }
 
-export function websocket(ctx: EndpointContext): Response | Promise<Response> {
+export async function websocket(ctx: EndpointContext): Promise<Response> {
   const invalid = rejectInvalidUpgrade(ctx);
   if (invalid !== null) return invalid;
+  const admission = await admit(ctx, 'websocket');
+  if (!admission.ok) return admission.response;
   const info: WebSocketInfo = {
     protocol: 'websocket',
     prefix: ctx.options.prefix,
     connectionId: crypto.randomUUID(),
-    request: requestInfo(ctx.request, ctx.runtime.remoteAddress),
+    request: requestInfo(ctx.request, ctx.remoteAddress),
+    data: admission.data,
   };
   const binding = new SockJSWebSocketBinding(
     { ...ctx, manualHeartbeats: ctx.runtime.manualHeartbeats === true },
     info,
   );
-  return ctx.runtime.upgradeWebSocket!(ctx.request, binding, info);
+  return await ctx.runtime.upgradeWebSocket!(ctx.request, binding, info);
 }
 
 /** Rebuilds the handlers of a hibernated SockJS WebSocket and announces it as resumed. */

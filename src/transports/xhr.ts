@@ -1,6 +1,7 @@
 /** `xhr` (polling) and `xhr_streaming` receivers, and their preflights (PROTOCOL.md 1.8). */
 import { chainHeaders } from '../http.ts';
 import { CONTENT_TYPE, setPreflight } from '../protocol/headers.ts';
+import { admit } from './admission.ts';
 import type { EndpointContext } from './context.ts';
 import { HttpReceiver } from './http-receiver.ts';
 import { receive } from './receive.ts';
@@ -16,20 +17,24 @@ function receiverHeaders(ctx: EndpointContext): Headers {
   return headers;
 }
 
-export function xhrPolling(ctx: EndpointContext): Response {
+export async function xhrPolling(ctx: EndpointContext): Promise<Response> {
   const headers = receiverHeaders(ctx);
+  const admission = await admit(ctx, 'xhr-polling', headers);
+  if (!admission.ok) return admission.response;
   const receiver = new HttpReceiver({
     protocol: 'xhr-polling',
     format: newlineFramed,
     limit: 1,
     signal: ctx.request.signal,
   });
-  receive(ctx, receiver);
+  receive(ctx, receiver, admission.data);
   return new Response(receiver.body, { status: 200, headers });
 }
 
-export function xhrStreaming(ctx: EndpointContext): Response {
+export async function xhrStreaming(ctx: EndpointContext): Promise<Response> {
   const headers = receiverHeaders(ctx);
+  const admission = await admit(ctx, 'xhr-streaming', headers);
+  if (!admission.ok) return admission.response;
   const receiver = new HttpReceiver({
     protocol: 'xhr-streaming',
     format: newlineFramed,
@@ -37,7 +42,7 @@ export function xhrStreaming(ctx: EndpointContext): Response {
     prelude: STREAMING_PRELUDE,
     signal: ctx.request.signal,
   });
-  receive(ctx, receiver);
+  receive(ctx, receiver, admission.data);
   return new Response(receiver.body, { status: 200, headers });
 }
 

@@ -1,0 +1,31 @@
+/**
+ * Whether a new session may open: the server's session limit, then the application's
+ * `authorize` hook with the original request. Requests for a session that already exists were
+ * admitted when it opened.
+ */
+import { textResponse } from '../http.ts';
+import type { EndpointContext } from './context.ts';
+
+export type Admission = { ok: true; data: unknown } | { ok: false; response: Response };
+
+const ADMITTED: Admission = { ok: true, data: undefined };
+
+export async function admit(ctx: EndpointContext, transport: string, headers?: Headers): Promise<Admission> {
+  if (ctx.sessionId !== '' && ctx.sessions.get(ctx.sessionId) !== undefined) return ADMITTED;
+  if (ctx.openSessions() >= ctx.options.maxSessions) {
+    return { ok: false, response: textResponse(503, 'Too many sessions', headers) };
+  }
+  const authorize = ctx.options.authorize;
+  if (authorize === null) return ADMITTED;
+  let result: Awaited<ReturnType<typeof authorize>>;
+  try {
+    result = await authorize(ctx.request, { transport, remoteAddress: ctx.remoteAddress });
+  } catch (error) {
+    ctx.options.log('error', `authorize threw: ${error instanceof Error ? error.message : String(error)}`);
+    return { ok: false, response: textResponse(500, '500 - Internal Server Error', headers) };
+  }
+  if (result === undefined || result === true) return ADMITTED;
+  if (result === false) return { ok: false, response: textResponse(403, 'Forbidden', headers) };
+  if (result instanceof Response) return { ok: false, response: result };
+  return { ok: true, data: result.data };
+}
