@@ -70,6 +70,13 @@ export interface SockJSServerOptions {
   trustProxy?: TrustProxy;
   /** Open sessions a server accepts at once; more get 503. Default 100000. */
   maxSessions?: number;
+  /**
+   * Messages a session holds for a client that is away (between polls) or not keeping up; one
+   * more closes the session with `c[1013,"Message queue full"]`. Default 10000.
+   */
+  maxQueuedMessages?: number;
+  /** Total size of those messages (as string length, = bytes for ASCII). Default 16 MiB. */
+  maxQueuedBytes?: number;
   /** Receives diagnostics. Default: errors to `console.error`, nothing else. */
   log?: Logger;
 }
@@ -110,6 +117,8 @@ export interface ResolvedOptions {
   authorize: Authorize | null;
   trustProxy: TrustProxy;
   maxSessions: number;
+  maxQueuedMessages: number;
+  maxQueuedBytes: number;
   log: Logger;
 }
 
@@ -141,6 +150,8 @@ const KNOWN = new Set<string>([
   'authorize',
   'trustProxy',
   'maxSessions',
+  'maxQueuedMessages',
+  'maxQueuedBytes',
   'log',
   'faye_server_options',
   ...Object.keys(ALIASES),
@@ -269,6 +280,8 @@ export function resolveOptions(input: ServerOptionsInput = {}): ResolvedOptions 
     authorize: (raw.authorize as Authorize | undefined) ?? null,
     trustProxy: trustProxy as TrustProxy,
     maxSessions: positiveInteger('maxSessions', raw.maxSessions, 100_000),
+    maxQueuedMessages: positiveInteger('maxQueuedMessages', raw.maxQueuedMessages, 10_000),
+    maxQueuedBytes: positiveInteger('maxQueuedBytes', raw.maxQueuedBytes, 16 * 1024 * 1024),
     log: log as Logger,
   };
 }

@@ -14,6 +14,10 @@ export interface Receiver {
   sendFrame(frame: string): boolean;
   /** Ends the response or closes the socket. Safe to call more than once. */
   close(): void;
+  /** False while the client is not keeping up; the session then holds messages back. */
+  writable(): boolean;
+  /** Calls `callback` once, when the receiver is writable again (never after it closed). */
+  whenWritable(callback: () => void): void;
 }
 
 /** How a receiver tells its session that it went away. */

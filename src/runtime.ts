@@ -9,6 +9,8 @@ import type { ConnectionRequestInfo } from './connection.ts';
 export interface ServerWebSocket {
   send(data: string): void;
   close(code?: number, reason?: string): void;
+  /** Bytes accepted by `send` but not yet written to the network, where the runtime tells. */
+  bufferedAmount?(): number;
 }
 
 /** Callbacks the core registers for an upgraded WebSocket. */

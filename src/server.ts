@@ -128,6 +128,8 @@ export class SockJSServer extends EventTarget {
       prefix: this.options.prefix,
       heartbeatDelay: this.options.heartbeatDelay,
       disconnectDelay: this.options.disconnectDelay,
+      maxQueuedMessages: this.options.maxQueuedMessages,
+      maxQueuedBytes: this.options.maxQueuedBytes,
       onOpen: (connection) => this.#announce(connection),
       observer: this.#observer,
     });

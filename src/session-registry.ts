@@ -22,6 +22,8 @@ export interface RegistryOptions {
   prefix: string;
   heartbeatDelay: number;
   disconnectDelay: number;
+  maxQueuedMessages: number;
+  maxQueuedBytes: number;
   onOpen: (connection: SockJSConnection) => void;
   observer: ConnectionObserver;
 }

@@ -29,6 +29,10 @@ export interface SessionOptions {
   /** Milliseconds of silence before `h`; 0 leaves heartbeats to the runtime (Durable Object alarms). */
   heartbeatDelay: number;
   disconnectDelay: number;
+  /** Messages that may wait for the client; one more closes the session (see `QUEUE_FULL`). */
+  maxQueuedMessages: number;
+  /** Total length (UTF-16 code units) those messages may have. */
+  maxQueuedBytes: number;
   /**
    * A session that only ever has one receiver (a WebSocket): nothing can come back for it, so
    * it ends as soon as its close frame is out, without a disconnect timer.
@@ -46,13 +50,17 @@ export interface SessionOptions {
 /** Close event the application sees when the client vanished without a close handshake. */
 const TIMED_OUT: CloseInfo = { code: 1006, reason: 'Session timed out', wasClean: false };
 const INTERRUPTED: CloseInfo = { code: 1006, reason: 'Connection interrupted', wasClean: false };
+/** The client fell `maxQueuedMessages` behind: 1013, "try again later". */
+export const QUEUE_FULL: CloseInfo = { code: 1013, reason: 'Message queue full', wasClean: false };
 
 export class Session implements ConnectionBackend, ReceiverOwner {
   readonly connection: SockJSConnection;
   #state: ReadyState = ReadyState.CONNECTING;
   readonly #options: SessionOptions;
   #queue: string[] = [];
+  #queuedLength = 0;
   #flushScheduled = false;
+  #awaitingWritable = false;
   #receiver: Receiver | null = null;
   #closeFrame: string | null = null;
   #closeInfo: CloseInfo | null = null;
@@ -134,7 +142,15 @@ export class Session implements ConnectionBackend, ReceiverOwner {
 
   send(message: string): boolean {
     if (this.#state !== ReadyState.OPEN) return false;
+    if (
+      this.#queue.length >= this.#options.maxQueuedMessages ||
+      this.#queuedLength + message.length > this.#options.maxQueuedBytes
+    ) {
+      this.#overflow();
+      return false;
+    }
     this.#queue.push(message);
+    this.#queuedLength += message.length;
     if (this.#receiver !== null && !this.#flushScheduled) {
       // Batch every message sent in this turn of the event loop into one frame.
       this.#flushScheduled = true;
@@ -158,6 +174,25 @@ export class Session implements ConnectionBackend, ReceiverOwner {
     return true;
   }
 
+  /**
+   * The client is too far behind. What it has received so far is an unbroken prefix; the rest
+   * is dropped and the client is told with the close frame, never left with a silent gap.
+   */
+  #overflow(): void {
+    this.#state = ReadyState.CLOSING;
+    this.#closeFrame = closeFrame(QUEUE_FULL.code, QUEUE_FULL.reason);
+    this.#closeInfo = QUEUE_FULL;
+    this.#queue = [];
+    this.#queuedLength = 0;
+    const receiver = this.#receiver;
+    if (receiver !== null) {
+      this.#detach();
+      this.#answerClosed(receiver);
+    } else {
+      this.#startDisconnectTimer();
+    }
+  }
+
   /** Ends the session at once (server shutdown, client gone): no more receivers are answered. */
   destroy(info: CloseInfo): void {
     if (this.#state === ReadyState.CLOSED) return;
@@ -168,6 +203,7 @@ export class Session implements ConnectionBackend, ReceiverOwner {
     this.#receiver = null;
     receiver?.close();
     this.#queue = [];
+    this.#queuedLength = 0;
     connectionHooks.closed(this.connection, this.#closeInfo ?? info);
     this.#options.onDestroy?.(this);
   }
@@ -198,6 +234,7 @@ export class Session implements ConnectionBackend, ReceiverOwner {
       this.#closeInfo = INTERRUPTED;
       // Undeliverable without a gap: the client hears of the interruption instead.
       this.#queue = [];
+      this.#queuedLength = 0;
     }
     connectionHooks.closed(this.connection, this.#closeInfo ?? INTERRUPTED);
     this.#startDisconnectTimer();
@@ -209,6 +246,7 @@ export class Session implements ConnectionBackend, ReceiverOwner {
     if (this.#queue.length > 0) {
       const batch = this.#queue;
       this.#queue = [];
+      this.#queuedLength = 0;
       open = receiver.sendFrame(messageFrame(batch));
     }
     if (open) {
@@ -238,14 +276,28 @@ export class Session implements ConnectionBackend, ReceiverOwner {
   };
 
   #flush(): void {
-    if (this.#receiver === null || this.#queue.length === 0) return;
+    const receiver = this.#receiver;
+    if (receiver === null || this.#queue.length === 0) return;
+    if (!receiver.writable()) {
+      // Backpressure: keep messages here (bounded) until the client catches up.
+      if (!this.#awaitingWritable) {
+        this.#awaitingWritable = true;
+        receiver.whenWritable(() => {
+          this.#awaitingWritable = false;
+          if (this.#receiver === receiver) this.#flush();
+        });
+      }
+      return;
+    }
     const batch = this.#queue;
     this.#queue = [];
+    this.#queuedLength = 0;
     this.#write(messageFrame(batch));
   }
 
   #detach(): void {
     this.#receiver = null;
+    this.#awaitingWritable = false;
     this.#stopHeartbeat();
     if (this.#state !== ReadyState.CLOSED) this.#startDisconnectTimer();
   }

@@ -35,6 +35,7 @@ export const websocket: WebSocketHandler<BunSocketData> = {
     ws.data.sockjs.onOpen({
       send: (data) => send(ws, data),
       close: (code, reason) => ws.close(code, reason),
+      bufferedAmount: () => ws.getBufferedAmount(),
     });
   },
   message(ws, message) {
@@ -53,11 +54,10 @@ export const websocket: WebSocketHandler<BunSocketData> = {
 /**
  * `ws.send` reports backpressure instead of blocking: `> 0` bytes sent, `-1` queued in Bun
  * (the client is slow; it still arrives, in order), `0` dropped because the queue reached
- * `backpressureLimit`. The core's session already buffers without bound while no receiver is
- * attached, so we do not add a second queue here: Bun's queue is the only one, it is bounded,
- * and a client that lets it fill up loses its connection (`closeOnBackpressureLimit`) rather
- * than silently missing a frame, which would corrupt the SockJS stream. The session sees an
- * ordinary close.
+ * `backpressureLimit`. The core stops writing once `bufferedAmount` passes its own threshold and
+ * keeps messages in the session's bounded queue, so Bun's limit is a last resort: a client that
+ * still lets it fill up loses its connection (`closeOnBackpressureLimit`) rather than silently
+ * missing a frame, which would corrupt the SockJS stream. The session sees an ordinary close.
  */
 function send(ws: ServerWebSocket<BunSocketData>, data: string): void {
   if (ws.send(data) === 0) ws.close(1011, 'Backpressure limit exceeded');

@@ -43,6 +43,7 @@ function bindWebSocket(socket: WebSocket, handlers: WebSocketHandlers): void {
   socket.addEventListener('open', () => {
     handlers.onOpen({
       send: (data) => socket.send(data),
+      bufferedAmount: () => socket.bufferedAmount,
       close: (code, reason) => {
         try {
           socket.close(code, reason);

@@ -8,6 +8,12 @@ import type { Session } from '../session.ts';
 
 const encoder = new TextEncoder();
 
+/**
+ * Bytes a response may hold that the runtime has not taken yet (it stops taking them when the
+ * client's socket is full). Beyond it the session keeps messages in its own bounded queue.
+ */
+const HIGH_WATER_MARK = 256 * 1024;
+
 export interface HttpReceiverOptions {
   protocol: string;
   /** Wraps a frame in the transport's framing. */
@@ -29,18 +35,28 @@ export class HttpReceiver implements Receiver {
   #controller!: ReadableStreamDefaultController<Uint8Array>;
   #written = 0;
   #closed = false;
+  #onWritable: (() => void) | null = null;
 
   constructor(options: HttpReceiverOptions) {
     this.protocol = options.protocol;
     this.#format = options.format;
     this.#limit = options.limit;
-    this.body = new ReadableStream<Uint8Array>({
-      start: (controller) => {
-        this.#controller = controller;
-        if (options.prelude !== undefined) controller.enqueue(encoder.encode(options.prelude));
+    this.body = new ReadableStream<Uint8Array>(
+      {
+        start: (controller) => {
+          this.#controller = controller;
+          if (options.prelude !== undefined) controller.enqueue(encoder.encode(options.prelude));
+        },
+        // Called when the runtime wants more: the client is keeping up again.
+        pull: () => {
+          const callback = this.#onWritable;
+          this.#onWritable = null;
+          if (!this.#closed) callback?.();
+        },
+        cancel: () => this.#aborted(),
       },
-      cancel: () => this.#aborted(),
-    });
+      { highWaterMark: HIGH_WATER_MARK, size: (chunk) => chunk?.byteLength ?? 0 },
+    );
     options.signal?.addEventListener('abort', () => this.#aborted(), { once: true });
   }
 
@@ -50,6 +66,14 @@ export class HttpReceiver implements Receiver {
     this.#controller.enqueue(encoder.encode(text));
     this.#written += text.length;
     return this.#written < this.#limit;
+  }
+
+  writable(): boolean {
+    return !this.#closed && (this.#controller.desiredSize ?? 0) > 0;
+  }
+
+  whenWritable(callback: () => void): void {
+    this.#onWritable = callback;
   }
 
   close(): void {

@@ -15,6 +15,11 @@ import { admit } from './admission.ts';
 import type { EndpointContext } from './context.ts';
 import { messageText, rejectInvalidUpgrade } from './websocket-upgrade.ts';
 
+/** Bytes a WebSocket may have buffered before the session holds messages back. */
+const WEBSOCKET_HIGH_WATER_MARK = 1024 * 1024;
+/** How often a backed-up WebSocket is checked (runtimes have no common "drain" event). */
+const DRAIN_CHECK_MS = 50;
+
 class WebSocketReceiver implements Receiver {
   readonly protocol = 'websocket';
   readonly #socket: ServerWebSocket;
@@ -27,6 +32,19 @@ class WebSocketReceiver implements Receiver {
   sendFrame(frame: string): boolean {
     if (!this.#closed) this.#socket.send(frame);
     return true;
+  }
+
+  writable(): boolean {
+    return (this.#socket.bufferedAmount?.() ?? 0) < WEBSOCKET_HIGH_WATER_MARK;
+  }
+
+  whenWritable(callback: () => void): void {
+    const check = () => {
+      if (this.#closed) return;
+      if (this.writable()) callback();
+      else setTimeout(check, DRAIN_CHECK_MS);
+    };
+    setTimeout(check, DRAIN_CHECK_MS);
   }
 
   /** The close frame went out as a SockJS frame; the WebSocket itself closes normally. */

@@ -11,7 +11,22 @@ class RecordingReceiver implements Receiver {
   readonly protocol = 'test';
   frames: string[] = [];
   closed = false;
+  /** Set false to play a client that is not keeping up; `drain()` lets it catch up. */
+  canWrite = true;
+  #onWritable: (() => void) | null = null;
   constructor(readonly limit = Number.POSITIVE_INFINITY) {}
+  writable(): boolean {
+    return this.canWrite;
+  }
+  whenWritable(callback: () => void): void {
+    this.#onWritable = callback;
+  }
+  drain(): void {
+    this.canWrite = true;
+    const callback = this.#onWritable;
+    this.#onWritable = null;
+    callback?.();
+  }
   sendFrame(frame: string): boolean {
     assert.equal(this.closed, false, `frame ${frame} written after close`);
     this.frames.push(frame);
@@ -30,6 +45,8 @@ function newSession(onOpen: (connection: SockJSConnection) => void = () => {}) {
     prefix: '/echo',
     heartbeatDelay: 25_000,
     disconnectDelay: 5_000,
+    maxQueuedMessages: 3,
+    maxQueuedBytes: 1000,
     onOpen,
     onDestroy: (s) => destroyed.push(s),
   });
@@ -185,6 +202,8 @@ describe('Session', () => {
       prefix: '/echo',
       heartbeatDelay: 25_000,
       disconnectDelay: 5_000,
+      maxQueuedMessages: 3,
+      maxQueuedBytes: 1000,
       ephemeral: true,
       onOpen: () => {},
       onDestroy: (s) => destroyed.push(s),
@@ -194,6 +213,48 @@ describe('Session', () => {
     session.receiverLost(receiver, { code: 1001, reason: 'bye', wasClean: true });
     assert.deepEqual(destroyed, [session]);
     assert.equal(session.connection.readyState, ReadyState.CLOSED);
+  });
+
+  it('holds messages back while the receiver is not writable, and sends them as one frame once it is', async () => {
+    const { session } = newSession();
+    const receiver = new RecordingReceiver();
+    session.attach(receiver, INFO);
+    receiver.canWrite = false;
+    session.connection.send('1');
+    await flushMicrotasks();
+    session.connection.send('2');
+    await flushMicrotasks();
+    assert.deepEqual(receiver.frames, ['o']);
+    receiver.drain();
+    assert.deepEqual(receiver.frames, ['o', 'a["1","2"]']);
+  });
+
+  it('closes with c[1013,"Message queue full"] when the client falls maxQueuedMessages behind', async () => {
+    const { session, closes } = newSession();
+    const first = new RecordingReceiver(1);
+    session.attach(first, INFO);
+    for (const message of ['1', '2', '3']) assert.equal(session.connection.send(message), true);
+    assert.equal(session.connection.send('4'), false, 'the fourth does not fit');
+    assert.equal(session.connection.readyState, ReadyState.CLOSING);
+    const next = new RecordingReceiver();
+    session.attach(next, INFO);
+    assert.deepEqual(
+      next.frames,
+      ['c[1013,"Message queue full"]'],
+      'the client is told, nothing is half-sent',
+    );
+    assert.deepEqual(
+      [closes[0]!.code, closes[0]!.reason, closes[0]!.wasClean],
+      [1013, 'Message queue full', false],
+    );
+  });
+
+  it('counts queued size too: one message past maxQueuedBytes closes the session', () => {
+    const { session } = newSession();
+    session.attach(new RecordingReceiver(1), INFO);
+    assert.equal(session.connection.send('x'.repeat(600)), true);
+    assert.equal(session.connection.send('y'.repeat(401)), false);
+    assert.equal(session.connection.readyState, ReadyState.CLOSING);
   });
 
   it('delivers client messages in order only while open', () => {
