@@ -12,7 +12,14 @@ import {
   type RawResponse,
   rawRequest,
 } from '../support/raw-http.ts';
-import type { ConformanceTarget, RunningServer } from '../support/server-process.ts';
+import {
+  type ConformanceTarget,
+  capabilitiesOf,
+  NODE_CAPABILITIES,
+  type RunningServer,
+  type TargetCapabilities,
+} from '../support/server-process.ts';
+import type { WsClient, WsClose } from '../support/ws-client.ts';
 
 /** Timer knobs of the second server that timing tests use (milliseconds). */
 export const SHORT_HEARTBEAT_MS = 400;
@@ -33,11 +40,26 @@ export const CONNECTION_INTERRUPTED = 'c[1002,"Connection interrupted"]';
 /** Servers used by one run of the suite. */
 export class SuiteContext {
   readonly target: ConformanceTarget;
+  /** The target's capabilities, Node's where it sets none. */
+  readonly caps: Readonly<Required<TargetCapabilities>>;
   #main: RunningServer | null = null;
   #short: Promise<RunningServer> | null = null;
 
   constructor(target: ConformanceTarget) {
     this.target = target;
+    this.caps = capabilitiesOf(target);
+  }
+
+  /** The capabilities that differ from Node's, e.g. `chunking=coalesced` (empty for Node). */
+  get capabilityNotes(): string[] {
+    return (Object.keys(NODE_CAPABILITIES) as Array<keyof TargetCapabilities>)
+      .filter((name) => this.caps[name] !== NODE_CAPABILITIES[name])
+      .map((name) => `${name}=${String(this.caps[name])}`);
+  }
+
+  /** Reads the frames of a streaming response the way this target's chunking allows. */
+  frames(response: RawResponse, framing: StreamFraming): FrameReader {
+    return new FrameReader(response, framing, this.caps.chunking);
   }
 
   /** Starts the default server, and the short-timer one alongside so it is ready when needed. */
@@ -77,6 +99,38 @@ export class SuiteContext {
       }),
     );
   }
+}
+
+/**
+ * The close the server started on `ws`: the close event (the TCP end) where it comes promptly,
+ * else the close frame (`TargetCapabilities.lateTcpCloseAfterServerClose`).
+ */
+export function serverClose(
+  ctx: SuiteContext,
+  ws: WsClient,
+  timeoutMs = DEFAULT_TIMEOUT_MS,
+): Promise<WsClose> {
+  return ctx.caps.lateTcpCloseAfterServerClose ? ws.waitForCloseFrame(timeoutMs) : ws.waitForClose(timeoutMs);
+}
+
+/** Title suffix for tests that wait for a server-initiated WebSocket close. */
+export function serverCloseNote(ctx: SuiteContext): string {
+  return ctx.caps.lateTcpCloseAfterServerClose
+    ? ' [close frame: the TCP end comes late on this platform]'
+    : '';
+}
+
+/** `perFrame` on a per-frame target; on a coalesced one, what the test checks instead. */
+export function chunkPhrase(ctx: SuiteContext, perFrame: string): string {
+  return ctx.caps.chunking === 'per-frame'
+    ? perFrame
+    : `as its own frame (cut from coalesced chunks, each within ${PROMPT_FRAME_MS} ms)`;
+}
+
+/** Title suffix for tests whose upgrade-header requests the platform answers or rewrites. */
+export function upgradeNote(ctx: SuiteContext): string {
+  const mode = ctx.caps.nonGetUpgradeRequests;
+  return mode === 'reach-handler' ? '' : ` [with Upgrade headers: ${mode}]`;
 }
 
 /** A fresh random session id (no `/` or `.`). */
@@ -258,6 +312,50 @@ export function assertMethodNotAllowed(
   assert.equal(response.body.length, 0, `${what}: empty body`);
 }
 
+/**
+ * The answer to a non-GET request that carries WebSocket upgrade headers, which only reaches the
+ * server unchanged on some platforms (`TargetCapabilities.nonGetUpgradeRequests`): there, the
+ * server's exact 405; elsewhere exactly what the platform does.
+ */
+export async function assertUpgradeWithWrongMethod(
+  ctx: SuiteContext,
+  response: CompleteResponse,
+  path: string,
+  headers: Record<string, string>,
+  allow: string | string[],
+  what: string,
+): Promise<void> {
+  const mode = ctx.caps.nonGetUpgradeRequests;
+  switch (mode) {
+    case 'reach-handler':
+      assertMethodNotAllowed(response, allow, what);
+      return;
+    case 'platform-400':
+      // The platform's own answer; the handler never saw the request.
+      assert.equal(response.status, 400, `${what} (${mode}): status`);
+      assert.equal(response.body.length, 0, `${what} (${mode}): empty body`);
+      assert.equal(response.hasHeader('allow'), false, `${what} (${mode}): not the server's 405`);
+      assert.equal(response.header('connection')?.toLowerCase(), 'close', `${what} (${mode}): Connection`);
+      return;
+    case 'delivered-as-get': {
+      // The server saw a GET with these headers: its answer must be the one to that GET.
+      const asGet = await get(ctx.url, path, { headers });
+      assert.ok(
+        response.status >= 400 && response.status < 500,
+        `${what} (${mode}): a 4xx (${response.status})`,
+      );
+      assert.equal(response.status, asGet.status, `${what} (${mode}): status of the GET`);
+      assert.equal(
+        response.header('content-type'),
+        asGet.header('content-type'),
+        `${what} (${mode}): Content-Type of the GET`,
+      );
+      assert.equal(response.text, asGet.text, `${what} (${mode}): body of the GET`);
+      return;
+    }
+  }
+}
+
 /** A `{status, message}` error of PROTOCOL.md 1.0: text/plain and the message as body. */
 export function assertError(response: CompleteResponse, status: number, message: string, what: string): void {
   assert.equal(response.status, status, `${what}: status (body ${JSON.stringify(response.text)})`);
@@ -280,4 +378,109 @@ export async function nextFrame(response: RawResponse, timeoutMs = DEFAULT_TIMEO
 export async function assertEnded(response: RawResponse, what = 'response', timeoutMs = DEFAULT_TIMEOUT_MS) {
   const text = await response.nextText(timeoutMs);
   assert.equal(text, null, `${what}: expected the end of the body, got another chunk`);
+}
+
+/** How a streaming transport delimits its frames (PROTOCOL.md 1.8). */
+export type StreamFraming = 'xhr' | 'eventsource' | 'htmlfile';
+
+/**
+ * On a coalesced target, how long a frame may take to show up once the reader asks for it. A
+ * frame the server has written (e.g. the echo of an `xhr_send` that already answered 204) must
+ * arrive within this: coalescing may merge frames, never hold one back.
+ */
+export const PROMPT_FRAME_MS = 1000;
+
+const CRLF_CRLF = Buffer.from('\r\n\r\n');
+const SCRIPT_END = Buffer.from('</script>\r\n');
+const LF = Buffer.from('\n');
+
+/** Length of the first whole frame at the start of `buffer`, or -1 if it is not all there yet. */
+function frameLength(framing: StreamFraming, buffer: Buffer, first: boolean): number {
+  const through = (terminator: Buffer) => {
+    const index = buffer.indexOf(terminator);
+    return index === -1 ? -1 : index + terminator.length;
+  };
+  switch (framing) {
+    case 'xhr':
+      // The 2048 "h" prelude and every frame end with "\n".
+      return through(LF);
+    case 'eventsource':
+      // The prelude is a bare CRLF; every event ends with an empty line.
+      if (first && buffer.length >= 2 && buffer[0] === 0x0d && buffer[1] === 0x0a) return 2;
+      return through(CRLF_CRLF);
+    case 'htmlfile':
+      // The padded document head ends with CRLF CRLF (its own "</script>" is followed by LF).
+      return through(first ? CRLF_CRLF : SCRIPT_END);
+  }
+}
+
+/**
+ * The frames of a streaming response. On a `per-frame` target each frame must be exactly one
+ * HTTP chunk (the strict check). On a `coalesced` target frames are cut out of the byte stream
+ * by their framing, so the same frames, bytes and order are asserted, each within
+ * `PROMPT_FRAME_MS` unless the caller waits longer on purpose (heartbeats).
+ */
+export class FrameReader {
+  readonly response: RawResponse;
+  readonly framing: StreamFraming;
+  readonly chunking: 'per-frame' | 'coalesced';
+  #buffer: Buffer = Buffer.alloc(0);
+  #count = 0;
+
+  constructor(response: RawResponse, framing: StreamFraming, chunking: 'per-frame' | 'coalesced') {
+    this.response = response;
+    this.framing = framing;
+    this.chunking = chunking;
+  }
+
+  /** The next frame (the prelude first) as text; fails if the body ends or nothing comes in time. */
+  async next(timeoutMs?: number): Promise<string> {
+    if (this.chunking === 'per-frame') {
+      this.#count++;
+      return nextFrame(this.response, timeoutMs ?? DEFAULT_TIMEOUT_MS);
+    }
+    const limit = timeoutMs ?? PROMPT_FRAME_MS;
+    const deadline = Date.now() + limit;
+    for (;;) {
+      const length = frameLength(this.framing, this.#buffer, this.#count === 0);
+      if (length !== -1) {
+        const frame = this.#buffer.subarray(0, length);
+        this.#buffer = this.#buffer.subarray(length);
+        this.#count++;
+        return frame.toString('utf8');
+      }
+      const remaining = deadline - Date.now();
+      if (remaining <= 0) {
+        assert.fail(
+          `no whole ${this.framing} frame within ${limit} ms (have ${JSON.stringify(this.#buffer.toString())})`,
+        );
+      }
+      let chunk: Buffer | null;
+      try {
+        chunk = await this.response.nextChunk(remaining);
+      } catch (error) {
+        throw new Error(
+          `no whole ${this.framing} frame within ${limit} ms (have ${JSON.stringify(this.#buffer.toString())}): ${(error as Error).message}`,
+        );
+      }
+      assert.notEqual(
+        chunk,
+        null,
+        `expected another frame, but the response ended (have ${JSON.stringify(this.#buffer.toString())})`,
+      );
+      this.#buffer = Buffer.concat([this.#buffer, chunk!]);
+    }
+  }
+
+  /** Asserts that the body ends now: no further frame, and no partial frame left over. */
+  async assertEnded(what = 'response', timeoutMs = DEFAULT_TIMEOUT_MS): Promise<void> {
+    if (this.chunking === 'per-frame') return assertEnded(this.response, what, timeoutMs);
+    assert.equal(this.#buffer.length, 0, `${what}: unread bytes ${JSON.stringify(this.#buffer.toString())}`);
+    const text = await this.response.nextText(timeoutMs);
+    assert.equal(text, null, `${what}: expected the end of the body, got ${JSON.stringify(text)}`);
+  }
+
+  abort(): void {
+    this.response.abort();
+  }
 }

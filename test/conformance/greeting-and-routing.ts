@@ -5,6 +5,7 @@ import {
   assertMethodNotAllowed,
   assertNoCookie,
   assertNotFound,
+  assertUpgradeWithWrongMethod,
   get,
   poll,
   post,
@@ -13,6 +14,7 @@ import {
   sessionBase,
   sessionId,
   TEXT_PLAIN,
+  upgradeNote,
   xhrSend,
 } from './common.ts';
 
@@ -108,12 +110,18 @@ export function defineGreetingAndRoutingTests(ctx: SuiteContext): void {
       assertMethodNotAllowed(await post(ctx.url, '/echo/'), 'GET', 'POST /echo/');
     });
 
-    it('POST S/websocket is 405 "Allow: GET", with or without Upgrade headers (test_invalidMethod)', async () => {
+    it(`POST S/websocket is 405 "Allow: GET", with or without Upgrade headers (test_invalidMethod)${upgradeNote(ctx)}`, async () => {
       for (const headers of [{ Upgrade: 'WebSocket', Connection: 'Upgrade' }, {}] as Array<
         Record<string, string>
       >) {
-        const response = await post(ctx.url, '/echo/0/0/websocket', { headers });
-        assertMethodNotAllowed(response, 'GET', `POST S/websocket ${JSON.stringify(headers)}`);
+        const path = '/echo/0/0/websocket';
+        const response = await post(ctx.url, path, { headers });
+        const what = `POST S/websocket ${JSON.stringify(headers)}`;
+        if ('Upgrade' in headers) {
+          await assertUpgradeWithWrongMethod(ctx, response, path, headers, 'GET', what);
+        } else {
+          assertMethodNotAllowed(response, 'GET', what);
+        }
       }
     });
 

@@ -1,13 +1,12 @@
 /** PROTOCOL.md 1.8 htmlfile (`HtmlFile`) and the 1.6 htmlfile escaping. */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import type { RawResponse } from '../support/raw-http.ts';
 import {
-  assertEnded,
   assertError,
   assertNoCache,
+  chunkPhrase,
+  type FrameReader,
   get,
-  nextFrame,
   type SuiteContext,
   sessionBase,
   stream,
@@ -55,11 +54,11 @@ export function defineHtmlFileTests(ctx: SuiteContext): void {
     base: string,
     query: string,
     headers?: Record<string, string>,
-  ): Promise<RawResponse> {
+  ): Promise<FrameReader> {
     const response = await stream(ctx.url, 'GET', `${base}/htmlfile?${query}`, { headers });
     try {
       assert.equal(response.status, 200, `GET S/htmlfile?${query}`);
-      return response;
+      return ctx.frames(response, 'htmlfile');
     } catch (error) {
       response.abort();
       throw error;
@@ -67,13 +66,14 @@ export function defineHtmlFileTests(ctx: SuiteContext): void {
   }
 
   describe('htmlfile (1.8 HtmlFile)', () => {
-    it('sends the padded HTML prelude, then one <script>p("...")</script> chunk per frame (test_transport)', async () => {
+    it(`sends the padded HTML prelude, then one <script>p("...")</script> ${chunkPhrase(ctx, 'chunk per frame')} (test_transport)`, async () => {
       const base = sessionBase('/echo');
-      const response = await openHtmlFile(base, 'c=%63allback');
+      const frames = await openHtmlFile(base, 'c=%63allback');
+      const response = frames.response;
       try {
         assert.equal(response.header('content-type'), TEXT_HTML);
         assertNoCache(response);
-        const prelude = await nextFrame(response);
+        const prelude = await frames.next();
         assert.equal(prelude.trim(), HTMLFILE_TEMPLATE.replace('{{ callback }}', 'callback').trim());
         assert.ok(prelude.length > 1024, `prelude longer than 1 KiB (got ${prelude.length})`);
         assert.equal(prelude.length, 1027 + 'callback'.length, 'prelude size is 1027 + callback length');
@@ -83,50 +83,49 @@ export function defineHtmlFileTests(ctx: SuiteContext): void {
           'prelude is the template, 651 spaces and CRLF CRLF',
         );
 
-        assert.equal(await nextFrame(response), '<script>\np("o");\n</script>\r\n');
+        assert.equal(await frames.next(), '<script>\np("o");\n</script>\r\n');
         const sent = await xhrSend(ctx.url, base, '["x"]');
         assert.equal(sent.status, 204);
         assert.equal(sent.body.length, 0);
-        assert.equal(await nextFrame(response), '<script>\np("a[\\"x\\"]");\n</script>\r\n');
+        assert.equal(await frames.next(), '<script>\np("a[\\"x\\"]");\n</script>\r\n');
       } finally {
         response.abort();
       }
     });
 
     it('pads the prelude to 1027 + callback length bytes (1029 for "cb")', async () => {
-      const response = await openHtmlFile(sessionBase('/echo'), 'c=cb');
+      const frames = await openHtmlFile(sessionBase('/echo'), 'c=cb');
       try {
-        const prelude = await response.nextChunk();
-        assert.ok(prelude !== null);
+        const prelude = Buffer.from(await frames.next());
         assert.equal(prelude.length, 1029);
         assert.equal(prelude.toString(), htmlfilePrelude('cb'));
       } finally {
-        response.abort();
+        frames.abort();
       }
     });
 
     it('takes the callback from "callback" too, with "c" taking precedence', async () => {
-      let response = await openHtmlFile(sessionBase('/echo'), 'callback=viaCallback');
+      let frames = await openHtmlFile(sessionBase('/echo'), 'callback=viaCallback');
       try {
-        assert.equal(await nextFrame(response), htmlfilePrelude('viaCallback'));
+        assert.equal(await frames.next(), htmlfilePrelude('viaCallback'));
       } finally {
-        response.abort();
+        frames.abort();
       }
-      response = await openHtmlFile(sessionBase('/echo'), 'callback=loser&c=winner');
+      frames = await openHtmlFile(sessionBase('/echo'), 'callback=loser&c=winner');
       try {
-        assert.equal(await nextFrame(response), htmlfilePrelude('winner'));
+        assert.equal(await frames.next(), htmlfilePrelude('winner'));
       } finally {
-        response.abort();
+        frames.abort();
       }
     });
 
     it('accepts callbacks longer than 32 characters (no length limit for htmlfile)', async () => {
       const callback = 'a'.repeat(40);
-      const response = await openHtmlFile(sessionBase('/echo'), `c=${callback}`);
+      const frames = await openHtmlFile(sessionBase('/echo'), `c=${callback}`);
       try {
-        assert.equal(await nextFrame(response), htmlfilePrelude(callback));
+        assert.equal(await frames.next(), htmlfilePrelude(callback));
       } finally {
-        response.abort();
+        frames.abort();
       }
     });
 
@@ -148,21 +147,21 @@ export function defineHtmlFileTests(ctx: SuiteContext): void {
 
     it('ends the response after one 4096-character message (test_response_limit)', async () => {
       const base = sessionBase('/echo');
-      const response = await openHtmlFile(base, 'c=callback');
+      const frames = await openHtmlFile(base, 'c=callback');
       try {
-        assert.ok((await nextFrame(response)).length > 1024, 'prelude');
-        assert.equal(await nextFrame(response), '<script>\np("o");\n</script>\r\n');
+        assert.ok((await frames.next()).length > 1024, 'prelude');
+        assert.equal(await frames.next(), '<script>\np("o");\n</script>\r\n');
         const message = 'x'.repeat(4096);
         assert.equal((await xhrSend(ctx.url, base, `["${message}"]`)).status, 204);
-        assert.equal(await nextFrame(response), `<script>\np("a[\\"${message}\\"]");\n</script>\r\n`);
-        await assertEnded(response, 'htmlfile after 4096 bytes');
+        assert.equal(await frames.next(), `<script>\np("a[\\"${message}\\"]");\n</script>\r\n`);
+        await frames.assertEnded('htmlfile after 4096 bytes');
       } finally {
-        response.abort();
+        frames.abort();
       }
     });
 
     it('sends no CORS headers', async () => {
-      const response = await openHtmlFile(sessionBase('/echo'), 'c=cb', { Origin: 'http://example.com' });
+      const { response } = await openHtmlFile(sessionBase('/echo'), 'c=cb', { Origin: 'http://example.com' });
       try {
         assert.equal(response.hasHeader('access-control-allow-origin'), false);
         assert.equal(response.hasHeader('access-control-allow-credentials'), false);
@@ -173,13 +172,13 @@ export function defineHtmlFileTests(ctx: SuiteContext): void {
 
     it('escapes <, >, &, U+2028 and U+2029 as lowercase \\u escapes so "</script>" cannot break out', async () => {
       const base = sessionBase('/echo');
-      const response = await openHtmlFile(base, 'c=cb');
+      const frames = await openHtmlFile(base, 'c=cb');
       try {
-        await nextFrame(response);
-        assert.equal(await nextFrame(response), '<script>\np("o");\n</script>\r\n');
+        await frames.next();
+        assert.equal(await frames.next(), '<script>\np("o");\n</script>\r\n');
         const message = '</script><script>alert(1)</script>&amp;\u2028\u2029';
         assert.equal((await xhrSend(ctx.url, base, JSON.stringify([message]))).status, 204);
-        const payload = htmlfilePayload(await nextFrame(response));
+        const payload = htmlfilePayload(await frames.next());
         assert.doesNotMatch(payload, /[<>&\u2028\u2029]/, `no raw <, >, &, U+2028, U+2029 in ${payload}`);
         assert.ok(!payload.includes('</script'), 'no "</script" in the payload');
         assert.ok(
@@ -196,7 +195,7 @@ export function defineHtmlFileTests(ctx: SuiteContext): void {
           'the JS value decodes to the message',
         );
       } finally {
-        response.abort();
+        frames.abort();
       }
     });
   });

@@ -23,11 +23,18 @@ import { defineWebsocketTests } from './websocket.ts';
 import { defineXhrPollingTests } from './xhr-polling.ts';
 import { defineXhrStreamingTests } from './xhr-streaming.ts';
 
-export type { ConformanceTarget } from '../support/server-process.ts';
+export type { ConformanceTarget, TargetCapabilities } from '../support/server-process.ts';
 
+/**
+ * Every target runs every test. Where its platform differs from Node's below the server
+ * (`TargetCapabilities`), the affected tests check what that platform can guarantee instead, and
+ * the suite's title and theirs say so.
+ */
 export function defineConformanceSuite(target: ConformanceTarget): void {
-  describe(`SockJS protocol conformance: ${target.name}`, () => {
-    const ctx = new SuiteContext(target);
+  const ctx = new SuiteContext(target);
+  const notes = ctx.capabilityNotes;
+  const title = `SockJS protocol conformance: ${target.name}`;
+  describe(notes.length === 0 ? title : `${title} [${notes.join(', ')}]`, () => {
     before(() => ctx.start());
     after(() => ctx.stop());
 

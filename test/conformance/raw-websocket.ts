@@ -2,7 +2,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { toWsUrl, WsClient } from '../support/ws-client.ts';
-import { assertError, get, type SuiteContext } from './common.ts';
+import { assertError, get, type SuiteContext, serverClose, serverCloseNote } from './common.ts';
 
 export function defineRawWebsocketTests(ctx: SuiteContext): void {
   const connect = (path: string) => WsClient.connect(toWsUrl(ctx.url) + path);
@@ -20,10 +20,10 @@ export function defineRawWebsocketTests(ctx: SuiteContext): void {
       }
     });
 
-    it('passes the application close through as the WebSocket close: 3000 "Go away!" (test_close)', async () => {
+    it(`passes the application close through as the WebSocket close: 3000 "Go away!" (test_close)${serverCloseNote(ctx)}`, async () => {
       const ws = await connect('/close/websocket');
       try {
-        const closed = await ws.waitForClose();
+        const closed = await serverClose(ctx, ws);
         assert.equal(closed.reason, 'Go away!');
         assert.equal(closed.code, 3000);
         assert.deepEqual(ws.pending, [], 'no frames (no "o", no "c[...]") on the raw endpoint');

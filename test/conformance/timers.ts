@@ -10,7 +10,6 @@ import {
   delay,
   GO_AWAY,
   get,
-  nextFrame,
   PRELUDE_XHR_STREAMING,
   poll,
   SHORT_DISCONNECT_MS,
@@ -49,40 +48,46 @@ export function defineTimerTests(ctx: SuiteContext): void {
 
     it('sends "h\\n" chunks on an idle xhr_streaming response and keeps it open', async () => {
       const base = sessionBase('/echo');
-      const response = await stream(url, 'POST', `${base}/xhr_streaming`);
+      const frames = ctx.frames(await stream(url, 'POST', `${base}/xhr_streaming`), 'xhr');
       try {
-        assert.equal(await nextFrame(response), PRELUDE_XHR_STREAMING);
-        assert.equal(await nextFrame(response), 'o\n');
+        assert.equal(await frames.next(), PRELUDE_XHR_STREAMING);
+        assert.equal(await frames.next(), 'o\n');
         const started = Date.now();
-        assert.equal(await nextFrame(response, HEARTBEAT_TIMEOUT_MS), 'h\n');
+        assert.equal(await frames.next(HEARTBEAT_TIMEOUT_MS), 'h\n');
         assert.ok(Date.now() - started >= HEARTBEAT_MIN_MS, 'heartbeat came after the delay');
-        assert.equal(await nextFrame(response, HEARTBEAT_TIMEOUT_MS), 'h\n', 'heartbeats repeat');
+        assert.equal(await frames.next(HEARTBEAT_TIMEOUT_MS), 'h\n', 'heartbeats repeat');
         assert.equal((await xhrSend(url, base, '["x"]')).status, 204);
-        assert.equal(await nextFrame(response), 'a["x"]\n', 'the stream is still usable');
+        assert.equal(await frames.next(), 'a["x"]\n', 'the stream is still usable');
       } finally {
-        response.abort();
+        frames.abort();
       }
     });
 
     it('sends "data: h" events on an idle eventsource response', async () => {
-      const response = await stream(url, 'GET', `${sessionBase('/echo')}/eventsource`);
+      const frames = ctx.frames(
+        await stream(url, 'GET', `${sessionBase('/echo')}/eventsource`),
+        'eventsource',
+      );
       try {
-        assert.equal(await nextFrame(response), '\r\n');
-        assert.equal(await nextFrame(response), 'data: o\r\n\r\n');
-        assert.equal(await nextFrame(response, HEARTBEAT_TIMEOUT_MS), 'data: h\r\n\r\n');
+        assert.equal(await frames.next(), '\r\n');
+        assert.equal(await frames.next(), 'data: o\r\n\r\n');
+        assert.equal(await frames.next(HEARTBEAT_TIMEOUT_MS), 'data: h\r\n\r\n');
       } finally {
-        response.abort();
+        frames.abort();
       }
     });
 
     it('sends p("h") scripts on an idle htmlfile response', async () => {
-      const response = await stream(url, 'GET', `${sessionBase('/echo')}/htmlfile?c=cb`);
+      const frames = ctx.frames(
+        await stream(url, 'GET', `${sessionBase('/echo')}/htmlfile?c=cb`),
+        'htmlfile',
+      );
       try {
-        await nextFrame(response);
-        assert.equal(await nextFrame(response), '<script>\np("o");\n</script>\r\n');
-        assert.equal(await nextFrame(response, HEARTBEAT_TIMEOUT_MS), '<script>\np("h");\n</script>\r\n');
+        await frames.next();
+        assert.equal(await frames.next(), '<script>\np("o");\n</script>\r\n');
+        assert.equal(await frames.next(HEARTBEAT_TIMEOUT_MS), '<script>\np("h");\n</script>\r\n');
       } finally {
-        response.abort();
+        frames.abort();
       }
     });
 

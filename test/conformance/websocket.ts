@@ -14,11 +14,15 @@ import {
   assertError,
   assertMethodNotAllowed,
   assertNotFound,
+  assertUpgradeWithWrongMethod,
   GO_AWAY,
   get,
   post,
   type SuiteContext,
+  serverClose,
+  serverCloseNote,
   sessionBase,
+  upgradeNote,
 } from './common.ts';
 
 const WS_GUID = '258EAFA5-E914-47DA-95CA-C5AB0DC85B11';
@@ -39,15 +43,17 @@ export function defineWebsocketTests(ctx: SuiteContext): void {
       assertError(response, 400, NOT_A_WEBSOCKET, 'Connection: close');
     });
 
-    it('answers POST S/websocket with 405 "Allow: GET" (test_invalidMethod)', async () => {
+    it(`answers POST S/websocket with 405 "Allow: GET" (test_invalidMethod)${upgradeNote(ctx)}`, async () => {
       for (const headers of [{ Upgrade: 'WebSocket', Connection: 'Upgrade' }, {}] as Array<
         Record<string, string>
       >) {
-        assertMethodNotAllowed(
-          await post(ctx.url, '/echo/0/0/websocket', { headers }),
-          'GET',
-          JSON.stringify(headers),
-        );
+        const path = '/echo/0/0/websocket';
+        const response = await post(ctx.url, path, { headers });
+        if ('Upgrade' in headers) {
+          await assertUpgradeWithWrongMethod(ctx, response, path, headers, 'GET', JSON.stringify(headers));
+        } else {
+          assertMethodNotAllowed(response, 'GET', JSON.stringify(headers));
+        }
       }
     });
   });
@@ -75,12 +81,12 @@ export function defineWebsocketTests(ctx: SuiteContext): void {
       }
     });
 
-    it('sends c[3000,"Go away!"] and then closes the socket with code 1000 (test_close)', async () => {
+    it(`sends c[3000,"Go away!"] and then closes the socket with code 1000 (test_close)${serverCloseNote(ctx)}`, async () => {
       const ws = await connect(`${sessionBase('/close')}/websocket`);
       try {
         assert.equal(await ws.next(), 'o');
         assert.equal(await ws.next(), GO_AWAY);
-        const closed = await ws.waitForClose();
+        const closed = await serverClose(ctx, ws);
         assert.equal(closed.code, 1000, 'WebSocket close code after the close frame');
         assert.deepEqual(ws.pending, [], 'nothing after the close frame');
       } finally {

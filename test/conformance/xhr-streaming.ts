@@ -4,9 +4,8 @@ import { describe, it } from 'node:test';
 import {
   APPLICATION_JAVASCRIPT,
   assertCors,
-  assertEnded,
   assertNoCache,
-  nextFrame,
+  chunkPhrase,
   PRELUDE_XHR_STREAMING,
   type SuiteContext,
   sessionBase,
@@ -21,24 +20,25 @@ export function defineXhrStreamingTests(ctx: SuiteContext): void {
       await verifyOptions(ctx.url, '/echo/abc/abc/xhr_streaming', 'OPTIONS, POST');
     });
 
-    it('streams a 2048 "h" prelude, "o\\n" and each message frame as its own chunk (test_transport)', async () => {
+    it(`streams a 2048 "h" prelude, "o\\n" and each message frame ${chunkPhrase(ctx, 'as its own chunk')} (test_transport)`, async () => {
       const base = sessionBase('/echo');
       const response = await stream(ctx.url, 'POST', `${base}/xhr_streaming`, {
         headers: { Origin: 'test' },
       });
+      const frames = ctx.frames(response, 'xhr');
       try {
         assert.equal(response.status, 200);
         assert.equal(response.header('content-type'), APPLICATION_JAVASCRIPT);
         assertCors(response, 'test');
         assertNoCache(response);
-        assert.equal(await nextFrame(response), PRELUDE_XHR_STREAMING, 'first chunk: the prelude');
-        assert.equal(await nextFrame(response), 'o\n', 'second chunk: the open frame');
+        assert.equal(await frames.next(), PRELUDE_XHR_STREAMING, 'first chunk: the prelude');
+        assert.equal(await frames.next(), 'o\n', 'second chunk: the open frame');
         const sent = await xhrSend(ctx.url, base, '["x"]');
         assert.equal(sent.status, 204);
         assert.equal(sent.body.length, 0);
-        assert.equal(await nextFrame(response), 'a["x"]\n');
+        assert.equal(await frames.next(), 'a["x"]\n');
         assert.equal((await xhrSend(ctx.url, base, '["y"]')).status, 204);
-        assert.equal(await nextFrame(response), 'a["y"]\n', 'the stream stays open for further frames');
+        assert.equal(await frames.next(), 'a["y"]\n', 'the stream stays open for further frames');
       } finally {
         response.abort();
       }
@@ -56,18 +56,19 @@ export function defineXhrStreamingTests(ctx: SuiteContext): void {
     it('ends the response once 4096 bytes of frames were sent: open after 30 x 128-char messages, closed after 31 (test_response_limit)', async () => {
       const base = sessionBase('/echo');
       const response = await stream(ctx.url, 'POST', `${base}/xhr_streaming`);
+      const frames = ctx.frames(response, 'xhr');
       try {
         assert.equal(response.status, 200);
-        assert.equal(await nextFrame(response), PRELUDE_XHR_STREAMING);
-        assert.equal(await nextFrame(response), 'o\n');
+        assert.equal(await frames.next(), PRELUDE_XHR_STREAMING);
+        assert.equal(await frames.next(), 'o\n');
         const message = `"${'x'.repeat(128)}"`;
         for (let i = 1; i <= 31; i++) {
           const sent = await xhrSend(ctx.url, base, `[${message}]`);
           assert.equal(sent.status, 204, `xhr_send #${i}`);
           // Frame #31 can only arrive if the stream was still open after #30.
-          assert.equal(await nextFrame(response), `a[${message}]\n`, `frame #${i}`);
+          assert.equal(await frames.next(), `a[${message}]\n`, `frame #${i}`);
         }
-        await assertEnded(response, 'stream after 31 messages (2 + 31 * 134 = 4156 >= 4096 bytes)');
+        await frames.assertEnded('stream after 31 messages (2 + 31 * 134 = 4156 >= 4096 bytes)');
       } finally {
         response.abort();
       }

@@ -4,27 +4,45 @@
  * npm packages of the same names (devDependencies), so `npm ci` is all a machine needs.
  */
 import path from 'node:path';
-import { type ConformanceTarget, repoRoot, startServer } from './server-process.ts';
+import { type ConformanceTarget, repoRoot, startServer, type TargetCapabilities } from './server-process.ts';
 
 const bin = (name: string) => path.join(repoRoot, 'node_modules', '.bin', name);
 
-function target(name: string, command: string, args: readonly string[]): ConformanceTarget {
+function target(
+  name: string,
+  command: string,
+  args: readonly string[],
+  capabilities?: TargetCapabilities,
+): ConformanceTarget {
   return {
     name,
     start: (env = {}) => startServer({ command, args, cwd: repoRoot, env: { PORT: '0', ...env } }),
+    ...(capabilities ? { capabilities } : {}),
   };
 }
+
+/**
+ * `Deno.serve`: frames written in one tick can share an HTTP chunk, and the HTTP server itself
+ * answers a non-GET request with upgrade headers (400, empty body, `Connection: close`).
+ */
+export const DENO_CAPABILITIES: TargetCapabilities = {
+  chunking: 'coalesced',
+  nonGetUpgradeRequests: 'platform-400',
+};
+
+/** `Bun.serve`: frames written in one tick can share an HTTP chunk. */
+export const BUN_CAPABILITIES: TargetCapabilities = { chunking: 'coalesced' };
 
 const deno = (entry: string) => ['run', '--allow-net', '--allow-env', entry];
 const bun = (entry: string) => ['run', entry];
 
 /** `deno run --allow-net --allow-env deno/server.ts` */
-export const denoTarget = target('deno', bin('deno'), deno('deno/server.ts'));
+export const denoTarget = target('deno', bin('deno'), deno('deno/server.ts'), DENO_CAPABILITIES);
 
 /** `bun run bun/server.ts` */
-export const bunTarget = target('bun', bin('bun'), bun('bun/server.ts'));
+export const bunTarget = target('bun', bin('bun'), bun('bun/server.ts'), BUN_CAPABILITIES);
 
-/** The Hono example app on Node (this package's Node adapter). */
+/** The Hono example app on Node (this package's Node adapter): Node's capabilities. */
 export const honoNodeTarget = target('hono on node', process.execPath, [
   '--import',
   'tsx',
@@ -32,7 +50,12 @@ export const honoNodeTarget = target('hono on node', process.execPath, [
 ]);
 
 /** The Hono example app on `Deno.serve`. */
-export const honoDenoTarget = target('hono on deno', bin('deno'), deno('examples/hono-deno.ts'));
+export const honoDenoTarget = target(
+  'hono on deno',
+  bin('deno'),
+  deno('examples/hono-deno.ts'),
+  DENO_CAPABILITIES,
+);
 
 /** The Hono example app on `Bun.serve`. */
-export const honoBunTarget = target('hono on bun', bin('bun'), bun('examples/hono-bun.ts'));
+export const honoBunTarget = target('hono on bun', bin('bun'), bun('examples/hono-bun.ts'), BUN_CAPABILITIES);

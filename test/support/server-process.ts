@@ -21,10 +21,98 @@ export interface RunningServer {
   stop(): Promise<void>;
 }
 
+/**
+ * What a target's platform does below the server's code, where runtimes differ in ways the
+ * protocol allows or that the server cannot change. The conformance suite reads these so every
+ * runtime runs the same tests, each checking the strongest property its platform can give.
+ * Every field is optional; the default is Node's behaviour (`NODE_CAPABILITIES`), under which
+ * the suite makes its strictest checks.
+ */
+export interface TargetCapabilities {
+  /**
+   * How frames written to a streaming response (xhr_streaming, eventsource, htmlfile) reach the
+   * wire.
+   * - `'per-frame'`: every write is its own HTTP chunk, also when several are written in the
+   *   same tick (Node's `http`; local workerd, observed exact over 600 concurrent streams). The
+   *   suite asserts one chunk per frame.
+   * - `'coalesced'`: writes made in the same tick may share one chunk, e.g. `"\r\ndata: o\r\n\r\n"`
+   *   or `"o\nc[3000,\"Go away!\"]\n"` (Deno's and Bun's HTTP servers). The suite parses frames out of
+   *   the byte stream by the transport's framing and asserts the same frames, bytes and order,
+   *   and that each frame arrives within `PROMPT_FRAME_MS` (merged, never held back).
+   */
+  chunking?: 'per-frame' | 'coalesced';
+  /**
+   * What happens to a request that is not a GET but carries WebSocket upgrade headers
+   * (`Upgrade: WebSocket`, `Connection: Upgrade`), e.g. `POST S/websocket`
+   * (`WebsocketHttpErrors.test_invalidMethod`). The same requests without those headers reach
+   * the server on every target, and the suite asserts its exact 405 for them everywhere.
+   * - `'reach-handler'`: the request reaches the server unchanged, which answers 405 (Node, Bun).
+   * - `'platform-400'`: the HTTP server answers by itself and the handler never runs: Deno
+   *   answers any non-GET request with `Connection: Upgrade` and an `Upgrade` header with
+   *   400, an empty body (`Content-Length: 0`) and `Connection: close`.
+   * - `'delivered-as-get'`: the platform hands the request to the server as a GET, whatever its
+   *   method: local workerd (through Miniflare) does so for every request with
+   *   `Upgrade: websocket` (any case), so the server answers as it answers a GET with those
+   *   headers (for `POST S/websocket` without `Sec-WebSocket-Version`: its 400 "Only supported
+   *   WebSocket protocol is RFC 6455."). The suite asserts a 4xx that equals the server's
+   *   answer to that GET.
+   */
+  nonGetUpgradeRequests?: 'reach-handler' | 'platform-400' | 'delivered-as-get';
+  /**
+   * Whether the server learns at once that a client dropped a pending poll or stream. False on
+   * local workerd, where a dropped response is only noticed when the server next writes to it:
+   * a dead stream's heartbeat writes fail after a couple of attempts (within two heartbeats)
+   * and its body stream is then cancelled; a dead poll is never reported at all, it is simply
+   * ended by the next heartbeat (its `h` goes nowhere), after which the session has no
+   * receiver and expires after the disconnect delay. The suite then runs the abort tests
+   * against the short-timer server and waits for that to happen (three heartbeats for a
+   * stream; two heartbeats plus the disconnect delay for a poll) before checking that the next
+   * receiver gets `o` or `c[1002,...]`, never 2010.
+   */
+  promptAbortDetection?: boolean;
+  /**
+   * Whether the TCP connection of a WebSocket the server closes can end long after the close
+   * frame. True on local workerd for hibernatable sockets (`ctx.acceptWebSocket`) closed from
+   * the `fetch` that accepted them (at once, from a timer or a `waitUntil`): the close frame
+   * goes out at once, but the connection only ends when the object hibernates, about 10 s
+   * later, so the client's `close` event comes then. Sockets closed from a `webSocketMessage`
+   * handler end at once (the suite keeps waiting for the TCP end after broken JSON). The suite
+   * then asserts that the close frame, with its code and reason, arrives promptly.
+   */
+  lateTcpCloseAfterServerClose?: boolean;
+  /**
+   * Whether the HTTP server keeps HTTP/1.0 rules: no `Transfer-Encoding` in a response to an
+   * HTTP/1.0 request, and the connection closed after the response unless it says
+   * `Connection: keep-alive`. False on local workerd: it answers HTTP/1.0 requests as
+   * HTTP/1.1, sends a body of unknown length with `Transfer-Encoding: chunked` (which an
+   * HTTP/1.0 client cannot decode), and keeps the connection open and serving further requests
+   * after a response without `Connection: keep-alive` until its idle timeout (about 5 s). The
+   * suite then asserts the exact body bytes, that the body is delimited, and that the
+   * connection it kept serves the next request.
+   */
+  http10?: boolean;
+}
+
+/** Node's behaviour, the default of every capability. */
+export const NODE_CAPABILITIES: Readonly<Required<TargetCapabilities>> = {
+  chunking: 'per-frame',
+  nonGetUpgradeRequests: 'reach-handler',
+  promptAbortDetection: true,
+  lateTcpCloseAfterServerClose: false,
+  http10: true,
+};
+
+/** A target's capabilities with Node's for everything it does not set. */
+export function capabilitiesOf(target: ConformanceTarget): Readonly<Required<TargetCapabilities>> {
+  return { ...NODE_CAPABILITIES, ...target.capabilities };
+}
+
 /** Something the conformance suite can run against. `env` adds to the defaults (e.g. timer knobs). */
 export interface ConformanceTarget {
   name: string;
   start(env?: Readonly<Record<string, string>>): Promise<RunningServer>;
+  /** Where the platform below the server differs from Node; omitted fields are Node's. */
+  capabilities?: TargetCapabilities;
 }
 
 const LISTENING = /listening on (http:\/\/\S+)/;

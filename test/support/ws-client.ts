@@ -18,6 +18,11 @@ export class WsClient {
   /** The `Sec-WebSocket-Key` this client sent. */
   readonly key: string;
   readonly closed: Promise<WsClose>;
+  /**
+   * Resolves when the server's close frame arrives, or with the close event if the connection
+   * ends without one (code 1006). Can come well before `closed`: the TCP end may lag behind.
+   */
+  readonly closeFrame: Promise<WsClose>;
   readonly #queue: string[] = [];
   #wake: (() => void) | null = null;
   #close: WsClose | null = null;
@@ -36,6 +41,19 @@ export class WsClient {
         this.#close = { code, reason: reason.toString('utf8') };
         this.#notify();
         resolve(this.#close);
+      });
+    });
+    this.closeFrame = new Promise<WsClose>((resolve) => {
+      void this.closed.then(resolve);
+      const internals = socket as unknown as WsInternals;
+      if (internals._closeFrameReceived) {
+        resolve({ code: internals._closeCode, reason: internals._closeMessage.toString('utf8') });
+        return;
+      }
+      // `ws` emits 'close' only once the TCP connection has ended; its receiver reports the
+      // close frame itself (`conclude`, which also sets `_closeFrameReceived`) when it arrives.
+      internals._receiver?.on('conclude', (code: number, reason: Buffer) => {
+        resolve({ code, reason: reason.toString('utf8') });
       });
     });
     // Errors after the handshake surface as a close; keep them from crashing the process.
@@ -135,6 +153,26 @@ export class WsClient {
     }
   }
 
+  /**
+   * Resolves with the code and reason of the server's close frame as soon as it arrives (or of
+   * the close event, if the connection ends first); rejects if neither comes in time. Unlike
+   * `waitForClose` it does not wait for the TCP connection to end.
+   */
+  async waitForCloseFrame(timeoutMs = DEFAULT_TIMEOUT_MS): Promise<WsClose> {
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(
+        () => reject(new Error(`no websocket close frame within ${timeoutMs} ms`)),
+        timeoutMs,
+      );
+    });
+    try {
+      return await Promise.race([this.closeFrame, timeout]);
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
   /** Closes politely and waits (briefly) for the close handshake; never throws. */
   async close(): Promise<void> {
     if (this.#close !== null) return;
@@ -149,6 +187,17 @@ export class WsClient {
   terminate(): void {
     this.socket.terminate();
   }
+}
+
+/**
+ * The parts of `ws`'s `WebSocket` (node_modules/ws/lib/websocket.js) that record a received
+ * close frame: `receiverOnConclude` sets the three fields when the receiver emits `conclude`.
+ */
+interface WsInternals {
+  _closeFrameReceived: boolean;
+  _closeCode: number;
+  _closeMessage: Buffer;
+  _receiver?: { on(event: 'conclude', listener: (code: number, reason: Buffer) => void): void };
 }
 
 export class WsHandshakeError extends Error {
