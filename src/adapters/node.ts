@@ -3,7 +3,13 @@
  * `@hono/node-server`'s request listener (streamed bodies, abort signals); WebSocket upgrades
  * go to `ws` in noServer mode, driven by the core's `upgradeWebSocket` hook.
  */
-import { createServer, type IncomingMessage, type Server, STATUS_CODES } from 'node:http';
+import {
+  createServer,
+  type IncomingMessage,
+  type Server,
+  type ServerResponse,
+  STATUS_CODES,
+} from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { getRequestListener } from '@hono/node-server';
@@ -45,11 +51,18 @@ export function createNodeHandlers(handler: FetchHandler, options: NodeHandlerOp
   const upgrade = (incoming: IncomingMessage, socket: Duplex, head: Buffer) => {
     socket.on('error', () => socket.destroy());
     let upgraded = false;
+    // The runtime context lives as long as the WebSocket session does (the transport keeps it):
+    // it must not keep the upgrade request and its buffers alive once the upgrade is done.
+    let pending: { incoming: IncomingMessage; head: Buffer } | null = { incoming, head };
     const runtime: RuntimeContext = {
       remoteAddress: incoming.socket.remoteAddress,
       upgradeWebSocket(_request, handlers) {
         upgraded = true;
-        wss.handleUpgrade(incoming, socket, head, (ws) => bindWebSocket(ws, handlers));
+        if (pending !== null) {
+          const { incoming: request, head: rest } = pending;
+          pending = null;
+          wss.handleUpgrade(request, socket, rest, (ws) => bindWebSocket(ws, handlers));
+        }
         // Node writes the 101 itself; this Response is never sent.
         return new Response(null, { status: 200 });
       },
@@ -62,12 +75,58 @@ export function createNodeHandlers(handler: FetchHandler, options: NodeHandlerOp
   };
 
   return {
-    request: (incoming, outgoing) => void request(incoming, outgoing),
+    request: (incoming, outgoing) =>
+      withSmallBody(incoming, () => {
+        coalesceFirstWrites(outgoing);
+        void request(incoming, outgoing);
+      }),
     upgrade,
     closeWebSockets: () => {
       for (const ws of wss.clients) ws.terminate();
     },
   };
+}
+
+/**
+ * Holds what a response writes in this turn of the event loop (headers, the first frames, often
+ * the end) and sends it in one write: a streaming or polling response otherwise sends its headers
+ * in a packet of their own. Later frames go out as they come.
+ */
+function coalesceFirstWrites(outgoing: ServerResponse): void {
+  const socket = outgoing.socket;
+  if (socket === null || socket.destroyed) return;
+  socket.cork();
+  setImmediate(() => socket.uncork());
+}
+
+/** Bodies up to this size are read before the handler runs (see `withSmallBody`). */
+const SMALL_BODY_BYTES = 64 * 1024;
+
+/**
+ * Reads a small request body (a declared Content-Length of at most 64 KiB) into
+ * `incoming.rawBody` before the request goes to the Fetch handler. `@hono/node-server` then builds
+ * the Request body from that buffer instead of wrapping the socket stream in a web stream, which is
+ * most of the cost of an `xhr_send`. Larger or chunked bodies still stream.
+ */
+function withSmallBody(incoming: IncomingMessage, next: () => void): void {
+  const length = Number(incoming.headers['content-length']);
+  if (
+    !(length > 0 && length <= SMALL_BODY_BYTES) ||
+    incoming.method === 'GET' ||
+    incoming.method === 'HEAD'
+  ) {
+    next();
+    return;
+  }
+  const chunks: Buffer[] = [];
+  incoming.on('data', (chunk: Buffer) => chunks.push(chunk));
+  incoming.once('end', () => {
+    (incoming as IncomingMessage & { rawBody?: Buffer }).rawBody =
+      chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks);
+    next();
+  });
+  // A client that goes away mid-body gets no answer, as it would get none from the handler.
+  incoming.once('error', () => incoming.socket.destroy());
 }
 
 function bindWebSocket(ws: WebSocket, handlers: WebSocketHandlers): void {
@@ -82,6 +141,7 @@ function bindWebSocket(ws: WebSocket, handlers: WebSocketHandlers): void {
   handlers.onOpen({
     send: (data) => ws.send(data),
     close: (code, reason) => ws.close(code, reason),
+    bufferedAmount: () => ws.bufferedAmount,
   });
 }
 

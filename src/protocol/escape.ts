@@ -28,7 +28,14 @@ function percentEscape(char: string): string {
 
 /** `JSON.stringify(s)` plus the server escape set. The common no-op case skips the replace. */
 export function quote(value: string): string {
-  const json = JSON.stringify(value);
+  return escapeServerJson(JSON.stringify(value));
+}
+
+/**
+ * Applies the server escape set to a JSON text. Every character of the set can only occur
+ * inside JSON strings, so escaping a whole `JSON.stringify`d array equals quoting each element.
+ */
+export function escapeServerJson(json: string): string {
   SERVER_ESCAPABLE.lastIndex = 0;
   return SERVER_ESCAPABLE.test(json) ? json.replace(SERVER_ESCAPABLE, unicodeEscape) : json;
 }

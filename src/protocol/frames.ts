@@ -1,20 +1,31 @@
 /**
  * Server-to-client frames (PROTOCOL.md 1.5). A frame is a string; transports wrap it.
  */
-import { quote } from './escape.ts';
+import { escapeServerJson, quote } from './escape.ts';
 
 export const OPEN_FRAME = 'o';
 export const HEARTBEAT_FRAME = 'h';
 
-/** `a[...]`: one frame for a batch of messages, each quoted separately. */
+/**
+ * The last single-message frame built: a broadcast sends one message to many sessions, whose
+ * flushes then all build the same frame, so it is encoded once rather than once per session.
+ */
+let lastMessage: string | undefined;
+let lastFrame = '';
+
+/**
+ * `a[...]`: one frame for a batch of messages, each quoted separately. For a batch, one
+ * `JSON.stringify` of the whole array and one escape pass give exactly that (see
+ * `escapeServerJson`), faster than quoting each message.
+ */
 export function messageFrame(messages: readonly string[]): string {
-  if (messages.length === 1) return 'a[' + quote(messages[0]!) + ']';
-  let frame = 'a[';
-  for (let i = 0; i < messages.length; i++) {
-    if (i > 0) frame += ',';
-    frame += quote(messages[i]!);
+  if (messages.length !== 1) return 'a' + escapeServerJson(JSON.stringify(messages));
+  const message = messages[0]!;
+  if (message !== lastMessage) {
+    lastMessage = message;
+    lastFrame = 'a[' + quote(message) + ']';
   }
-  return frame + ']';
+  return lastFrame;
 }
 
 /** `c[code,"reason"]`, built with plain JSON.stringify as the reference server does. */
