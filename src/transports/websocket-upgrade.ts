@@ -12,6 +12,11 @@ export function rejectInvalidUpgrade(ctx: EndpointContext): Response | null {
   if (upgrade !== 'websocket' || !connection.includes('upgrade')) {
     return textResponse(400, 'Not a valid websocket request');
   }
+  // RFC 6455 4.1: a base64-encoded 16-byte nonce. Checked here because runtimes differ: some
+  // reject a bad key themselves, one throws, one accepts it.
+  if (!/^[A-Za-z0-9+/]{22}==$/.test(headers.get('Sec-WebSocket-Key') ?? '')) {
+    return textResponse(400, 'Not a valid websocket request');
+  }
   const version = headers.get('Sec-WebSocket-Version');
   if (version !== '13' && version !== '8') {
     return textResponse(400, 'Only supported WebSocket protocol is RFC 6455.');

@@ -118,6 +118,25 @@ export function defineWebsocketTests(ctx: SuiteContext): void {
       }
     });
 
+    it('refuses a handshake whose Sec-WebSocket-Key is missing or not a 16-byte nonce with 400, on both endpoints', async () => {
+      for (const path of [`${sessionBase('/echo')}/websocket`, '/echo/websocket']) {
+        for (const key of [undefined, 'short', 'x3JJHMbDL1EzLkh9GBhXD==']) {
+          const headers: Record<string, string> = {
+            Upgrade: 'websocket',
+            Connection: 'Upgrade',
+            'Sec-WebSocket-Version': '13',
+          };
+          if (key !== undefined) headers['Sec-WebSocket-Key'] = key;
+          const response = await openStream(ctx.url, { method: 'GET', path, headers });
+          try {
+            assert.equal(response.status, 400, `${path} with key ${String(key)}`);
+          } finally {
+            response.abort();
+          }
+        }
+      }
+    });
+
     it('sends a 101 the ws client accepts: matching Sec-WebSocket-Accept, no Content-Length', async () => {
       const ws = await connect(`${sessionBase('/echo')}/websocket`);
       try {
