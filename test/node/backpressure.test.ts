@@ -45,7 +45,10 @@ describe('backpressure (Node)', () => {
       return JSON.parse(frame.slice(1)) as string[];
     });
     assert.ok(messages.length > 0, 'messages flowed before the limit');
-    assert.ok(messages.length < REQUESTS, `the limit was reached (${messages.length} of ${REQUESTS} delivered)`);
+    assert.ok(
+      messages.length < REQUESTS,
+      `the limit was reached (${messages.length} of ${REQUESTS} delivered)`,
+    );
     for (const message of messages) assert.equal(message.length, 2 ** AMPLIFY);
   });
 });
