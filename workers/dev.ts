@@ -4,8 +4,9 @@
  * (`--dry-run --outdir`), and Miniflare is configured from wrangler.toml, so what runs here is
  * what deploys.
  *   npm run start:workers
- * SOCKJS_HEARTBEAT_DELAY / SOCKJS_DISCONNECT_DELAY reach the Worker as vars; WORKERS_PERSIST
- * names a directory that keeps Durable Object storage across restarts (default: in memory).
+ * SOCKJS_HEARTBEAT_DELAY / SOCKJS_DISCONNECT_DELAY / SOCKJS_CLIENT_URL reach the Worker as vars;
+ * WORKERS_PERSIST names a directory that keeps Durable Object storage across restarts (default:
+ * in memory).
  */
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -22,19 +23,23 @@ const config = path.join(root, 'wrangler.toml');
 const env = { ...process.env, WRANGLER_SEND_METRICS: 'false', CLOUDFLARE_CF_FETCH_ENABLED: 'false' };
 process.env.CLOUDFLARE_CF_FETCH_ENABLED = 'false';
 
-const outdir = mkdtempSync(path.join(tmpdir(), 'sockjs-workers-'));
-const build = spawnSync(
-  path.join(root, 'node_modules', '.bin', 'wrangler'),
-  ['deploy', '--dry-run', '--outdir', outdir, '--config', config],
-  { cwd: root, env, encoding: 'utf8' },
-);
-if (build.status !== 0) {
-  console.error(build.stdout, build.stderr);
-  process.exit(1);
+/** WORKERS_BUNDLE: a directory with an already built `index.js` (the tests build once, then share it). */
+const prebuilt = process.env.WORKERS_BUNDLE;
+const outdir = prebuilt ?? mkdtempSync(path.join(tmpdir(), 'sockjs-workers-'));
+if (prebuilt === undefined) {
+  const build = spawnSync(
+    path.join(root, 'node_modules', '.bin', 'wrangler'),
+    ['deploy', '--dry-run', '--outdir', outdir, '--config', config],
+    { cwd: root, env, encoding: 'utf8' },
+  );
+  if (build.status !== 0) {
+    console.error(build.stdout, build.stderr);
+    process.exit(1);
+  }
 }
 
 const vars: Record<string, string> = {};
-for (const name of ['SOCKJS_HEARTBEAT_DELAY', 'SOCKJS_DISCONNECT_DELAY']) {
+for (const name of ['SOCKJS_HEARTBEAT_DELAY', 'SOCKJS_DISCONNECT_DELAY', 'SOCKJS_CLIENT_URL']) {
   const value = process.env[name];
   if (value) vars[name] = value;
 }
@@ -54,10 +59,11 @@ const miniflare = new Miniflare({
 });
 const url = await miniflare.ready;
 console.log(`SockJS demo (Workers, local workerd) listening on ${url.origin}`);
+console.log(`Demo page: ${url.origin}/`);
 
 const stop = () => {
   void miniflare.dispose().finally(() => {
-    rmSync(outdir, { recursive: true, force: true });
+    if (prebuilt === undefined) rmSync(outdir, { recursive: true, force: true });
     process.exit(0);
   });
 };

@@ -79,7 +79,20 @@ export class HttpReceiver implements Receiver {
   close(): void {
     if (this.#closed) return;
     this.#closed = true;
-    this.#controller.close();
+    if (this.#limit === 1) {
+      this.#controller.close();
+      return;
+    }
+    // A streaming response ends a task later: one that is complete before the runtime looks at
+    // it (a session closed at once) would otherwise be sent with a Content-Length by runtimes
+    // that size complete bodies (Bun), instead of streamed like every other.
+    setTimeout(() => {
+      try {
+        this.#controller.close();
+      } catch {
+        // Cancelled by the client meanwhile.
+      }
+    }, 0);
   }
 
   #aborted(): void {

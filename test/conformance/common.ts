@@ -22,8 +22,8 @@ import {
 import type { WsClient, WsClose } from '../support/ws-client.ts';
 
 /** Timer knobs of the second server that timing tests use (milliseconds). */
-export const SHORT_HEARTBEAT_MS = 400;
-export const SHORT_DISCONNECT_MS = 600;
+export const SHORT_HEARTBEAT_MS = 1000;
+export const SHORT_DISCONNECT_MS = 2000;
 
 export const NOCACHE = 'no-store, no-cache, no-transform, must-revalidate, max-age=0';
 export const CACHE_1Y = 'public, max-age=31536000';

@@ -3,7 +3,62 @@
  * process like every other target. `persist` keeps Durable Object storage in a directory so a
  * test can restart the server under live sessions.
  */
+import { spawnSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  statSync,
+} from 'node:fs';
+import path from 'node:path';
 import { type ConformanceTarget, repoRoot, startServer, type TargetCapabilities } from './server-process.ts';
+
+/** Every file that goes into the Worker bundle, hashed: the bundle is rebuilt only when one changes. */
+function sourceHash(): string {
+  const hash = createHash('sha1');
+  const walk = (dir: string) => {
+    for (const name of readdirSync(dir).sort()) {
+      const file = path.join(dir, name);
+      if (statSync(file).isDirectory()) walk(file);
+      else hash.update(file).update(readFileSync(file));
+    }
+  };
+  for (const dir of ['src', 'workers', 'examples']) walk(path.join(repoRoot, dir));
+  hash.update(readFileSync(path.join(repoRoot, 'wrangler.toml')));
+  return hash.digest('hex').slice(0, 16);
+}
+
+/**
+ * Bundles the Worker with wrangler once for all test files (they run as separate processes):
+ * built into a temporary directory, then renamed into place, so concurrent builders never see
+ * a half-written bundle.
+ */
+function workerBundle(): string {
+  const dir = path.join(repoRoot, '.wrangler', `test-bundle-${sourceHash()}`);
+  if (existsSync(path.join(dir, 'index.js'))) return dir;
+  mkdirSync(path.join(repoRoot, '.wrangler'), { recursive: true });
+  const staging = mkdtempSync(path.join(repoRoot, '.wrangler', 'staging-'));
+  const build = spawnSync(
+    path.join(repoRoot, 'node_modules', '.bin', 'wrangler'),
+    ['deploy', '--dry-run', '--outdir', staging],
+    { cwd: repoRoot, env: { ...process.env, WRANGLER_SEND_METRICS: 'false' }, encoding: 'utf8' },
+  );
+  if (build.status !== 0) throw new Error(`wrangler build failed:\n${build.stdout}\n${build.stderr}`);
+  try {
+    renameSync(staging, dir);
+  } catch {
+    // Another test file finished the same bundle first.
+    rmSync(staging, { recursive: true, force: true });
+  }
+  return dir;
+}
+
+let bundle: string | undefined;
 
 /**
  * Local workerd as Miniflare runs it (see `TargetCapabilities` for each in full): frames keep
@@ -30,7 +85,12 @@ export function workersTarget(persist?: string): ConformanceTarget {
         command: process.execPath,
         args: ['--import', 'tsx', 'workers/dev.ts'],
         cwd: repoRoot,
-        env: { PORT: '0', ...(persist ? { WORKERS_PERSIST: persist } : {}), ...env },
+        env: {
+          PORT: '0',
+          WORKERS_BUNDLE: (bundle ??= workerBundle()),
+          ...(persist ? { WORKERS_PERSIST: persist } : {}),
+          ...env,
+        },
         startTimeoutMs: 60_000,
       }),
   };
