@@ -161,16 +161,7 @@ export class Session implements ConnectionBackend, ReceiverOwner {
 
   close(code: number, reason: string): boolean {
     if (this.#state !== ReadyState.OPEN) return false;
-    this.#state = ReadyState.CLOSING;
-    this.#closeFrame = closeFrame(code, reason);
-    this.#closeInfo = { code, reason, wasClean: true };
-    const receiver = this.#receiver;
-    if (receiver !== null) {
-      this.#detach();
-      this.#answerClosed(receiver);
-    } else {
-      this.#startDisconnectTimer();
-    }
+    this.#startClosing({ code, reason, wasClean: true });
     return true;
   }
 
@@ -179,11 +170,16 @@ export class Session implements ConnectionBackend, ReceiverOwner {
    * is dropped and the client is told with the close frame, never left with a silent gap.
    */
   #overflow(): void {
-    this.#state = ReadyState.CLOSING;
-    this.#closeFrame = closeFrame(QUEUE_FULL.code, QUEUE_FULL.reason);
-    this.#closeInfo = QUEUE_FULL;
     this.#queue = [];
     this.#queuedLength = 0;
+    this.#startClosing(QUEUE_FULL);
+  }
+
+  /** CLOSING: the close frame goes to the receiver now, or to whichever comes next. */
+  #startClosing(info: CloseInfo): void {
+    this.#state = ReadyState.CLOSING;
+    this.#closeFrame = closeFrame(info.code, info.reason);
+    this.#closeInfo = info;
     const receiver = this.#receiver;
     if (receiver !== null) {
       this.#detach();
