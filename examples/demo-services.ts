@@ -19,13 +19,31 @@ export interface DemoOptions {
   common?: SockJSServerOptions;
 }
 
+/**
+ * Where the demo app serves sockjs-client's browser build (examples/demo-app.ts), and so the
+ * default `sockjsUrl` of every demo service: the iframe transports load the client from it inside
+ * the iframe, and refuse one of a different version than the page's.
+ */
+export const SOCKJS_CLIENT_PATH = '/lib/sockjs.js';
+
+/** The client script URL the services (and the demo page) use under these options. */
+export function demoClientUrl({ common = {} }: DemoOptions = {}): string {
+  return common.sockjsUrl ?? SOCKJS_CLIENT_PATH;
+}
+
 function echo(server: SockJSServer): void {
   server.addEventListener('message', ({ connection, data }) => connection.send(data));
 }
 
 /** The services as definitions, for runtimes that build them elsewhere (Durable Objects). */
 export function demoServiceDefinitions({ common = {} }: DemoOptions = {}): SockJSServiceDefinition[] {
-  const options = (prefix: string, own: SockJSServerOptions = {}) => ({ ...common, ...own, prefix });
+  const sockjsUrl = demoClientUrl({ common });
+  const options = (prefix: string, own: SockJSServerOptions = {}) => ({
+    ...common,
+    sockjsUrl,
+    ...own,
+    prefix,
+  });
   return [
     { options: options('/echo', { responseLimit: 4096 }), setup: echo },
     { options: options('/disabled_websocket_echo', { websocket: false }), setup: echo },
@@ -79,6 +97,73 @@ export function demoServiceDefinitions({ common = {} }: DemoOptions = {}): SockJ
         });
       },
     },
+    {
+      // Not a standard service: every hardening option at once (README, Security), for the
+      // per-runtime hardening tests (test/hardening/). `whoami` answers with what `authorize`
+      // attached and the client address; `flood N` sends 1..N at once (fills the session queue).
+      options: options('/hardened_echo', {
+        origins: ['http://allowed.example'],
+        frameOptions: 'SAMEORIGIN',
+        trustProxy: 1,
+        maxMessageSize: 4096,
+        maxQueuedMessages: 20,
+        authorize: (request) => {
+          const query = new URL(request.url).searchParams;
+          if (query.get('token') !== 'let-me-in') {
+            return new Response('Token required\n', {
+              status: 401,
+              headers: { 'Content-Type': 'text/plain; charset=UTF-8' },
+            });
+          }
+          return { data: { user: query.get('user') } };
+        },
+      }),
+      setup: (server) => {
+        server.addEventListener('message', ({ connection, data }) => {
+          const flood = /^flood (\d{1,3})$/.exec(data);
+          if (data === 'whoami') {
+            connection.send(
+              JSON.stringify({ data: connection.data, remoteAddress: connection.remoteAddress }),
+            );
+          } else if (flood !== null) {
+            for (let i = 1; i <= Number(flood[1]); i++) connection.send(String(i));
+          } else {
+            connection.send(data);
+          }
+        });
+      },
+    },
+    {
+      // Not a standard service, for the no-lost-messages soak test (test/soak/):
+      // `start N [everyMs] [burst] [pad]` sends the numbers 1..N in order, `burst` at a time every
+      // `everyMs` ms (defaults 5 and 1), each followed by a space and `pad` "x"s if pad > 0;
+      // `pause` stops the sending. Also serves its iframe page with `frameOptions: 'SAMEORIGIN'`.
+      options: options('/sequence', { frameOptions: 'SAMEORIGIN' }),
+      setup: (server) => {
+        const paused = new WeakSet<object>();
+        server.addEventListener('message', ({ connection, data }) => {
+          if (data === 'pause') {
+            paused.add(connection);
+            return;
+          }
+          const start = /^start (\d{1,6})(?: (\d{1,4}))?(?: (\d{1,3}))?(?: (\d{1,5}))?$/.exec(data);
+          if (start === null) return;
+          const count = Number(start[1]);
+          const everyMs = Number(start[2] ?? 5);
+          const burst = Math.max(1, Number(start[3] ?? 1));
+          const padding = Number(start[4] ?? 0) > 0 ? ` ${'x'.repeat(Number(start[4]))}` : '';
+          let next = 1;
+          const tick = () => {
+            if (paused.has(connection)) return;
+            for (let i = 0; i < burst && next <= count; i++) {
+              if (!connection.send(`${next++}${padding}`)) return;
+            }
+            if (next <= count) setTimeout(tick, everyMs);
+          };
+          tick();
+        });
+      },
+    },
   ];
 }
 
@@ -86,10 +171,15 @@ export function createDemoServices(options: DemoOptions = {}): SockJSServices {
   return buildServices(demoServiceDefinitions(options), undefined);
 }
 
-/** Timing overrides from the environment, used by the tests: SOCKJS_HEARTBEAT_DELAY, SOCKJS_DISCONNECT_DELAY (ms). */
+/**
+ * Overrides from the environment: the timers the tests shorten, SOCKJS_HEARTBEAT_DELAY and
+ * SOCKJS_DISCONNECT_DELAY (ms), and SOCKJS_CLIENT_URL, the client script for the iframe page and
+ * the demo page instead of the built-in `/lib/sockjs.js` (e.g. a CDN URL of the same version).
+ */
 export function demoOptionsFromEnv(env: Record<string, string | undefined>): DemoOptions {
   const common: SockJSServerOptions = {};
   if (env.SOCKJS_HEARTBEAT_DELAY) common.heartbeatDelay = Number(env.SOCKJS_HEARTBEAT_DELAY);
   if (env.SOCKJS_DISCONNECT_DELAY) common.disconnectDelay = Number(env.SOCKJS_DISCONNECT_DELAY);
+  if (env.SOCKJS_CLIENT_URL) common.sockjsUrl = env.SOCKJS_CLIENT_URL;
   return { common };
 }

@@ -15,6 +15,7 @@ const server = Bun.serve({
   websocket,
 });
 console.log(`SockJS demo listening on http://${server.hostname}:${server.port}`);
+console.log(`Demo page: http://${server.hostname}:${server.port}/`);
 
 const stop = () => {
   closeAll();

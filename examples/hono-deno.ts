@@ -14,6 +14,7 @@ const server = Deno.serve(
   app.fetch,
 );
 console.log(`SockJS demo listening on http://${hostname}:${server.addr.port}`);
+console.log(`Demo page: http://${hostname}:${server.addr.port}/`);
 
 const stop = () => {
   closeAll();

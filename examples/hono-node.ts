@@ -14,6 +14,7 @@ const running = await serve({
   hostname: process.env.HOST ?? '127.0.0.1',
 });
 console.log(`SockJS demo listening on ${running.url}`);
+console.log(`Demo page: ${running.url}/`);
 
 const stop = () => {
   closeAll();

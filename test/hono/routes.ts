@@ -14,10 +14,17 @@ export function defineHonoRouteTests(target: ConformanceTarget): void {
     });
     after(() => server?.stop());
 
-    it('serves GET / and GET /health from Hono', async () => {
+    it('serves the demo page at GET / and its own routes GET /hello and GET /health', async () => {
       const home = await fetch(`${server.url}/`);
       assert.equal(home.status, 200);
-      assert.equal(await home.text(), 'Hello from Hono');
+      assert.equal(home.headers.get('Content-Type'), 'text/html; charset=UTF-8');
+      assert.match(await home.text(), /<title>SockJS chat<\/title>/);
+      const client = await fetch(`${server.url}/lib/sockjs.js`);
+      assert.equal(client.status, 200);
+      assert.match(await client.text(), /^\/\* sockjs-client v/);
+      const hello = await fetch(`${server.url}/hello`);
+      assert.equal(hello.status, 200);
+      assert.equal(await hello.text(), 'Hello from Hono');
       const health = await fetch(`${server.url}/health`);
       assert.equal(health.status, 200);
       assert.equal(((await health.json()) as { status: string }).status, 'ok');

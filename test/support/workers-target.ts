@@ -59,13 +59,18 @@ function workerBundle(): string {
 }
 
 let bundle: string | undefined;
+function sharedBundle(): string {
+  bundle ??= workerBundle();
+  return bundle;
+}
 
 /**
  * Local workerd as Miniflare runs it (see `TargetCapabilities` for each in full): frames keep
  * their own chunks; a request with `Upgrade: websocket` reaches the Worker as a GET whatever
  * its method; a dropped poll or stream is noticed only on the next write to it; a hibernatable
  * socket closed from the `fetch` that accepted it sends its close frame at once but ends its
- * TCP connection about 10 s later; HTTP/1.0 requests get HTTP/1.1 framing.
+ * TCP connection about 10 s later; HTTP/1.0 requests get HTTP/1.1 framing; a WebSocket text
+ * frame with invalid UTF-8 is delivered with U+FFFD instead of failing the connection.
  */
 export const WORKERS_CAPABILITIES: TargetCapabilities = {
   chunking: 'per-frame',
@@ -73,6 +78,7 @@ export const WORKERS_CAPABILITIES: TargetCapabilities = {
   promptAbortDetection: false,
   lateTcpCloseAfterServerClose: true,
   http10: false,
+  invalidUtf8Text: 'replace',
 };
 
 export function workersTarget(persist?: string): ConformanceTarget {
@@ -87,7 +93,7 @@ export function workersTarget(persist?: string): ConformanceTarget {
         cwd: repoRoot,
         env: {
           PORT: '0',
-          WORKERS_BUNDLE: (bundle ??= workerBundle()),
+          WORKERS_BUNDLE: sharedBundle(),
           ...(persist ? { WORKERS_PERSIST: persist } : {}),
           ...env,
         },

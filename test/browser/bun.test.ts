@@ -1,0 +1,4 @@
+import { bunTarget } from '../support/runtime-targets.ts';
+import { defineBrowserSuite } from './suite.ts';
+
+defineBrowserSuite(bunTarget);

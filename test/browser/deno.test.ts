@@ -1,0 +1,4 @@
+import { denoTarget } from '../support/runtime-targets.ts';
+import { defineBrowserSuite } from './suite.ts';
+
+defineBrowserSuite(denoTarget);

@@ -1,0 +1,4 @@
+import { honoBunTarget } from '../support/runtime-targets.ts';
+import { defineBrowserSuite } from './suite.ts';
+
+defineBrowserSuite(honoBunTarget);

@@ -1,0 +1,4 @@
+import { honoNodeTarget } from '../support/runtime-targets.ts';
+import { defineBrowserSuite } from './suite.ts';
+
+defineBrowserSuite(honoNodeTarget);

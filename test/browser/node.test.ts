@@ -1,0 +1,4 @@
+import { nodeTarget } from '../support/server-process.ts';
+import { defineBrowserSuite } from './suite.ts';
+
+defineBrowserSuite(nodeTarget);
