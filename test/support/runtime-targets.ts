@@ -22,12 +22,14 @@ function target(
 }
 
 /**
- * `Deno.serve`: frames written in one tick can share an HTTP chunk, and the HTTP server itself
- * answers a non-GET request with upgrade headers (400, empty body, `Connection: close`).
+ * `Deno.serve`: frames written in one tick can share an HTTP chunk, the HTTP server itself
+ * answers a non-GET request with upgrade headers (400, empty body, `Connection: close`), and a
+ * WebSocket text frame with invalid UTF-8 drops the connection without a close frame.
  */
 export const DENO_CAPABILITIES: TargetCapabilities = {
   chunking: 'coalesced',
   nonGetUpgradeRequests: 'platform-400',
+  invalidUtf8Text: 'drop',
 };
 
 /** `Bun.serve`: frames written in one tick can share an HTTP chunk. */

@@ -18,6 +18,11 @@ export interface ServerCommand {
 export interface RunningServer {
   /** Base URL without a trailing slash, e.g. `http://127.0.0.1:41234`. */
   url: string;
+  /**
+   * The process id of the started command (for Node, Deno and Bun the server itself; for the
+   * Workers target the Node process that runs workerd as its own child).
+   */
+  pid?: number;
   stop(): Promise<void>;
 }
 
@@ -91,6 +96,14 @@ export interface TargetCapabilities {
    * connection it kept serves the next request.
    */
   http10?: boolean;
+  /**
+   * What the runtime's WebSocket layer does with a text frame that is not valid UTF-8, before
+   * the server's code sees anything (RFC 6455 8.1: fail the connection).
+   * - `'close-1007'`: closes with code 1007 (Node's `ws`, Bun).
+   * - `'drop'`: drops the TCP connection without a close frame; the client sees 1006 (Deno).
+   * - `'replace'`: delivers the text with U+FFFD in place of the bad bytes (local workerd).
+   */
+  invalidUtf8Text?: 'close-1007' | 'drop' | 'replace';
 }
 
 /** Node's behaviour, the default of every capability. */
@@ -100,6 +113,7 @@ export const NODE_CAPABILITIES: Readonly<Required<TargetCapabilities>> = {
   promptAbortDetection: true,
   lateTcpCloseAfterServerClose: false,
   http10: true,
+  invalidUtf8Text: 'close-1007',
 };
 
 /** A target's capabilities with Node's for everything it does not set. */
@@ -193,7 +207,7 @@ export function startServer(server: ServerCommand): Promise<RunningServer> {
       if (match === null) return;
       settled = true;
       clearTimeout(timer);
-      resolve({ url: match[1]!.replace(/\/+$/, ''), stop });
+      resolve({ url: match[1]!.replace(/\/+$/, ''), pid: child.pid, stop });
     });
     child.once('error', (error) => fail(`could not start the server: ${error.message}`));
     child.once('exit', (code, signal) =>

@@ -60,12 +60,20 @@ export class WsClient {
     socket.on('error', () => {});
   }
 
-  /** Connects to a `ws://` URL; rejects on a non-101 answer (with its status) or after a timeout. */
-  static connect(url: string, timeoutMs = DEFAULT_TIMEOUT_MS): Promise<WsClient> {
+  /**
+   * Connects to a `ws://` URL; rejects on a non-101 answer (with its status) or after a timeout.
+   * `headers` are added to the handshake request (e.g. `Origin`, `X-Forwarded-For`).
+   */
+  static connect(
+    url: string,
+    timeoutMs = DEFAULT_TIMEOUT_MS,
+    headers?: Readonly<Record<string, string>>,
+  ): Promise<WsClient> {
     return new Promise((resolve, reject) => {
       let key = '';
       const socket = new WebSocket(url, {
         handshakeTimeout: timeoutMs,
+        ...(headers ? { headers: { ...headers } } : {}),
         finishRequest: (request) => {
           key = String(request.getHeader('sec-websocket-key'));
           request.end();
