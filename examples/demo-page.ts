@@ -165,7 +165,8 @@ export function demoPage(sockjsUrl: string): string {
   function connect() {
     if (sock !== null) sock.close();
     const transport = picker.value;
-    const options = transport === 'auto' ? {} : { transports: [transport] };
+    // A single forced transport has nothing to fall back to: give it time on a slow link.
+    const options = transport === 'auto' ? {} : { transports: [transport], timeout: 5000 };
     setConnected(false);
     setStatus('connecting', transport === 'auto' ? 'connecting\\u2026' : 'connecting over ' + transport + '\\u2026');
     const current = new SockJS(new URL('/broadcast', location.href).href, null, options);
