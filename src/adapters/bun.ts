@@ -54,13 +54,15 @@ export const websocket: WebSocketHandler<BunSocketData> = {
 /**
  * `ws.send` reports backpressure instead of blocking: `> 0` bytes sent, `-1` queued in Bun
  * (the client is slow; it still arrives, in order), `0` dropped because the queue reached
- * `backpressureLimit`. The core stops writing once `bufferedAmount` passes its own threshold and
- * keeps messages in the session's bounded queue, so Bun's limit is a last resort: a client that
+ * `backpressureLimit` (or an empty message sent: 0 bytes). The core stops writing once
+ * `bufferedAmount` passes its own threshold and keeps messages in the session's bounded queue,
+ * so Bun's limit is a last resort: a client that
  * still lets it fill up loses its connection (`closeOnBackpressureLimit`) rather than silently
  * missing a frame, which would corrupt the SockJS stream. The session sees an ordinary close.
  */
 function send(ws: ServerWebSocket<BunSocketData>, data: string): void {
-  if (ws.send(data) === 0) ws.close(1011, 'Backpressure limit exceeded');
+  // An empty message (a raw WebSocket may send one) also reports 0 bytes sent: not a drop.
+  if (ws.send(data) === 0 && data !== '') ws.close(1011, 'Backpressure limit exceeded');
 }
 
 /**

@@ -26,7 +26,16 @@ export type FetchHandler = (
 export interface NodeHandlerOptions {
   /** Largest WebSocket message `ws` will buffer, in bytes. Default 16 MiB. */
   maxWebSocketPayload?: number;
+  /**
+   * Milliseconds between WebSocket pings. A socket that has not answered the previous ping with
+   * a pong by the next one is terminated, and its session closes (1006): `ws` never notices a
+   * silently dead peer by itself. Default 30000; 0 turns pings off.
+   */
+  webSocketPingInterval?: number;
 }
+
+/** Default of `webSocketPingInterval`. */
+export const DEFAULT_WEBSOCKET_PING_INTERVAL = 30_000;
 
 export interface NodeHandlers {
   /** For `http.Server`'s `request` event; answers 404 for requests the handler declines. */
@@ -42,6 +51,7 @@ export function createNodeHandlers(handler: FetchHandler, options: NodeHandlerOp
     noServer: true,
     maxPayload: options.maxWebSocketPayload ?? 16 * 1024 * 1024,
   });
+  const liveness = new Liveness(options.webSocketPingInterval ?? DEFAULT_WEBSOCKET_PING_INTERVAL);
 
   const request = getRequestListener(async (request, env) => {
     const runtime: RuntimeContext = { remoteAddress: env.incoming.socket.remoteAddress };
@@ -61,7 +71,10 @@ export function createNodeHandlers(handler: FetchHandler, options: NodeHandlerOp
         if (pending !== null) {
           const { incoming: request, head: rest } = pending;
           pending = null;
-          wss.handleUpgrade(request, socket, rest, (ws) => bindWebSocket(ws, handlers));
+          wss.handleUpgrade(request, socket, rest, (ws) => {
+            liveness.watch(ws);
+            bindWebSocket(ws, handlers);
+          });
         }
         // Node writes the 101 itself; this Response is never sent.
         return new Response(null, { status: 200 });
@@ -85,6 +98,59 @@ export function createNodeHandlers(handler: FetchHandler, options: NodeHandlerOp
       for (const ws of wss.clients) ws.terminate();
     },
   };
+}
+
+/**
+ * Pings every watched WebSocket each `interval` ms and terminates the ones that did not answer
+ * the previous ping: a peer that vanished without a FIN (a dead NAT entry, a pulled cable) or
+ * stopped reading is noticed within two intervals. One timer for all sockets, running only
+ * while there are some, and never keeping the process alive.
+ */
+class Liveness {
+  readonly #interval: number;
+  /** Sockets and whether a pong came since the last ping. */
+  readonly #alive = new Map<WebSocket, boolean>();
+  #timer: ReturnType<typeof setInterval> | undefined;
+
+  constructor(interval: number) {
+    if (!(Number.isFinite(interval) && interval >= 0)) {
+      throw new TypeError(`webSocketPingInterval must be a number of milliseconds >= 0 (got ${interval})`);
+    }
+    this.#interval = interval;
+  }
+
+  watch(ws: WebSocket): void {
+    if (this.#interval === 0) return;
+    this.#alive.set(ws, true);
+    ws.on('pong', () => {
+      if (this.#alive.has(ws)) this.#alive.set(ws, true);
+    });
+    ws.once('close', () => {
+      this.#alive.delete(ws);
+      if (this.#alive.size === 0) this.#stop();
+    });
+    if (this.#timer === undefined) {
+      this.#timer = setInterval(() => this.#tick(), this.#interval);
+      this.#timer.unref();
+    }
+  }
+
+  #tick(): void {
+    for (const [ws, alive] of this.#alive) {
+      if (!alive) {
+        // No pong since the last ping: the peer is gone. 'close' (1006) follows.
+        ws.terminate();
+        continue;
+      }
+      this.#alive.set(ws, false);
+      ws.ping();
+    }
+  }
+
+  #stop(): void {
+    clearInterval(this.#timer);
+    this.#timer = undefined;
+  }
 }
 
 /**
@@ -159,16 +225,55 @@ function upgradeRequest(incoming: IncomingMessage): Request {
   return new Request(new URL(incoming.url ?? '/', `http://${host}`), { method: incoming.method, headers });
 }
 
-/** Answers an upgrade request that was not accepted, straight on the socket. */
+/**
+ * Answers an upgrade request that was not accepted, straight on the socket. A body that is
+ * complete at once (every error answer) goes out with a Content-Length; one that is not goes
+ * out chunked as it comes: an upgrade request can address a streaming endpoint (an eventsource
+ * or xhr_streaming request that also carries `Upgrade` and `Connection: Upgrade`), whose body
+ * never ends. Closing the socket cancels the body, so its session hears that the client left.
+ */
 async function writeRawResponse(socket: Duplex, response: Response): Promise<void> {
-  const body = Buffer.from(await response.arrayBuffer());
   let head = `HTTP/1.1 ${response.status} ${STATUS_CODES[response.status] ?? ''}\r\n`;
   response.headers.forEach((value, name) => {
     if (name !== 'set-cookie') head += `${name}: ${value}\r\n`;
   });
   for (const cookie of response.headers.getSetCookie()) head += `Set-Cookie: ${cookie}\r\n`;
-  head += `Content-Length: ${body.length}\r\nConnection: close\r\n\r\n`;
-  socket.end(Buffer.concat([Buffer.from(head, 'latin1'), body]));
+  const reader = response.body?.getReader();
+  const chunks: Uint8Array[] = [];
+  let done = reader === undefined;
+  let pending: ReturnType<NonNullable<typeof reader>['read']> | null = null;
+  // Whatever the body has ready within this turn of the event loop.
+  while (!done) {
+    pending ??= reader!.read();
+    const next = await Promise.race([pending, new Promise<null>((resolve) => setImmediate(resolve, null))]);
+    if (next === null) break;
+    pending = null;
+    if (next.done) done = true;
+    else chunks.push(next.value);
+  }
+  if (done) {
+    const body = Buffer.concat(chunks);
+    head += `Content-Length: ${body.length}\r\nConnection: close\r\n\r\n`;
+    socket.end(Buffer.concat([Buffer.from(head, 'latin1'), body]));
+    return;
+  }
+  socket.once('close', () => void reader!.cancel().catch(() => {}));
+  const writeChunk = (chunk: Uint8Array) => {
+    if (chunk.byteLength > 0 && !socket.destroyed) {
+      socket.write(`${chunk.byteLength.toString(16)}\r\n`);
+      socket.write(chunk);
+      socket.write('\r\n');
+    }
+  };
+  socket.write(`${head}Transfer-Encoding: chunked\r\nConnection: close\r\n\r\n`, 'latin1');
+  for (const chunk of chunks) writeChunk(chunk);
+  for (;;) {
+    const next = await (pending ?? reader!.read());
+    pending = null;
+    if (next.done) break;
+    writeChunk(next.value);
+  }
+  socket.end('0\r\n\r\n');
 }
 
 export interface NodeServeOptions extends NodeHandlerOptions {
