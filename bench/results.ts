@@ -1,0 +1,209 @@
+/**
+ * The result file: every run, the per-cell medians of repeated runs, the ratios to sockjs-node
+ * and to the plain WebSocket server (each taken within one round, then the median), and the
+ * targets of issue 6 with whether they are met.
+ */
+import type { Measurement } from './scenario.ts';
+import { BASELINE_SERVER, plainWsFor, type ServerSpec } from './servers.ts';
+import { median, spreadPercent } from './stats.ts';
+
+export interface RunRecord {
+  round: number;
+  scenario: string;
+  server: string;
+  ok: boolean;
+  error?: string;
+  measurement?: Measurement;
+  /** Runs it took to get a window the rest of the machine left (nearly) alone. */
+  attempts?: number;
+  /** Cores the rest of the machine used just before the run. */
+  otherLoadBefore?: number;
+}
+
+export interface CellSummary {
+  scenario: string;
+  server: string;
+  runs: number;
+  failures: number;
+  throughput: number;
+  cpuUsPerOp: number;
+  clientCpuUsPerOp: number;
+  latencyP50Ms: number;
+  latencyP99Ms: number;
+  rssPerSessionBytes: number;
+  otherLoadCores: number;
+  /** (max - min) / median of CPU per op across rounds, in percent. */
+  cpuSpreadPercent: number;
+  throughputSpreadPercent: number;
+  /** Medians of the per-round ratios; NaN where there is no reference run. */
+  cpuRatioToSockjsNode: number;
+  throughputRatioToSockjsNode: number;
+  rssRatioToSockjsNode: number;
+  cpuRatioToPlainWs: number;
+}
+
+export interface Target {
+  description: string;
+  scenario: string;
+  server: string;
+  reference: string;
+  metric: 'cpuUsPerOp' | 'rssPerSessionBytes';
+  limit: number;
+  /** Median per-round ratio server / reference; null when either was not measured. */
+  ratio: number | null;
+  met: boolean | null;
+}
+
+type Metric = Exclude<keyof Measurement, 'ops' | 'seconds'>;
+
+const medianOf = (runs: RunRecord[], metric: Metric) =>
+  median(
+    runs.map((run) => run.measurement?.[metric]).filter((value): value is number => Number.isFinite(value)),
+  );
+
+function ratioByRound(
+  runs: readonly RunRecord[],
+  scenario: string,
+  server: string,
+  reference: string,
+  metric: Metric,
+): number {
+  const ratios: number[] = [];
+  const of = (id: string, round: number) =>
+    runs.find((run) => run.ok && run.scenario === scenario && run.server === id && run.round === round)
+      ?.measurement?.[metric];
+  const rounds = new Set(runs.map((run) => run.round));
+  for (const round of rounds) {
+    const value = of(server, round);
+    const base = of(reference, round);
+    if (value !== undefined && base !== undefined && base > 0 && Number.isFinite(value))
+      ratios.push(value / base);
+  }
+  return median(ratios);
+}
+
+export function summarize(
+  runs: readonly RunRecord[],
+  scenarios: readonly string[],
+  servers: readonly ServerSpec[],
+): CellSummary[] {
+  const cells: CellSummary[] = [];
+  for (const scenario of scenarios) {
+    for (const server of servers) {
+      const all = runs.filter((run) => run.scenario === scenario && run.server === server.id);
+      if (all.length === 0) continue;
+      const ok = all.filter((run) => run.ok);
+      const values = (metric: Metric) =>
+        ok.map((run) => run.measurement?.[metric]).filter((value): value is number => Number.isFinite(value));
+      const ratio = (reference: string, metric: Metric) =>
+        reference === server.id ? 1 : ratioByRound(runs, scenario, server.id, reference, metric);
+      cells.push({
+        scenario,
+        server: server.id,
+        runs: ok.length,
+        failures: all.length - ok.length,
+        throughput: medianOf(ok, 'throughput'),
+        cpuUsPerOp: medianOf(ok, 'cpuUsPerOp'),
+        clientCpuUsPerOp: medianOf(ok, 'clientCpuUsPerOp'),
+        latencyP50Ms: medianOf(ok, 'latencyP50Ms'),
+        latencyP99Ms: medianOf(ok, 'latencyP99Ms'),
+        rssPerSessionBytes: medianOf(ok, 'rssPerSessionBytes'),
+        otherLoadCores: medianOf(ok, 'otherLoadCores'),
+        cpuSpreadPercent: spreadPercent(values('cpuUsPerOp')),
+        throughputSpreadPercent: spreadPercent(values('throughput')),
+        cpuRatioToSockjsNode: ratio(BASELINE_SERVER, 'cpuUsPerOp'),
+        throughputRatioToSockjsNode: ratio(BASELINE_SERVER, 'throughput'),
+        rssRatioToSockjsNode: ratio(BASELINE_SERVER, 'rssPerSessionBytes'),
+        cpuRatioToPlainWs: ratio(plainWsFor(server.runtime), 'cpuUsPerOp'),
+      });
+    }
+  }
+  return cells;
+}
+
+const OURS = 'sockjs-fetch/node';
+
+const TARGETS: ReadonlyArray<Omit<Target, 'ratio' | 'met'>> = [
+  {
+    description: 'xhr-streaming: server CPU per message at most 0.5x sockjs-node',
+    scenario: 'xhr-streaming-echo',
+    server: OURS,
+    reference: BASELINE_SERVER,
+    metric: 'cpuUsPerOp',
+    limit: 0.5,
+  },
+  {
+    description: 'xhr-polling: server CPU per round trip at most 0.5x sockjs-node',
+    scenario: 'xhr-polling',
+    server: OURS,
+    reference: BASELINE_SERVER,
+    metric: 'cpuUsPerOp',
+    limit: 0.5,
+  },
+  {
+    description: 'broadcast: server CPU per delivery at most 0.5x sockjs-node',
+    scenario: 'broadcast',
+    server: OURS,
+    reference: BASELINE_SERVER,
+    metric: 'cpuUsPerOp',
+    limit: 0.5,
+  },
+  {
+    description: 'WebSocket echo (ping-pong): server CPU per message at most 1.15x plain ws',
+    scenario: 'websocket-echo',
+    server: OURS,
+    reference: plainWsFor('node'),
+    metric: 'cpuUsPerOp',
+    limit: 1.15,
+  },
+  {
+    description: 'WebSocket echo (pipelined): server CPU per message at most 1.15x plain ws',
+    scenario: 'websocket-pipelined',
+    server: OURS,
+    reference: plainWsFor('node'),
+    metric: 'cpuUsPerOp',
+    limit: 1.15,
+  },
+  {
+    description: 'idle WebSocket sessions: memory per session at most 0.5x sockjs-node',
+    scenario: 'idle-websockets',
+    server: OURS,
+    reference: BASELINE_SERVER,
+    metric: 'rssPerSessionBytes',
+    limit: 0.5,
+  },
+];
+
+export function evaluateTargets(runs: readonly RunRecord[]): Target[] {
+  return TARGETS.map((target) => {
+    const ratio = ratioByRound(runs, target.scenario, target.server, target.reference, target.metric);
+    const known = Number.isFinite(ratio);
+    return { ...target, ratio: known ? ratio : null, met: known ? ratio <= target.limit : null };
+  });
+}
+
+export interface MachineInfo {
+  cpu: string;
+  cores: number;
+  memoryGiB: number;
+  kernel: string;
+  node: string;
+  runtimes: Record<string, string>;
+  loadAverageStart: number[];
+  loadAverageEnd: number[];
+}
+
+export interface BenchResults {
+  startedAt: string;
+  finishedAt: string;
+  command: string;
+  quick: boolean;
+  rounds: number;
+  sizes: Record<string, number>;
+  machine: MachineInfo;
+  servers: Array<{ id: string; skipped?: string }>;
+  scenarios: Array<{ id: string; title: string; op: string }>;
+  targets: Target[];
+  summary: CellSummary[];
+  runs: RunRecord[];
+}

@@ -1,0 +1,180 @@
+/**
+ * The servers under test. Adding one (say, a Workers entrypoint under miniflare) is one entry
+ * here: the command to run, its arguments and environment, and the regex that finds its URL in
+ * what it prints once it listens. Each is started with `HOST=127.0.0.1 PORT=0`.
+ *
+ * `kind` says which scenarios apply: `sockjs` servers serve the demo services' `/echo` and
+ * `/broadcast` (PROTOCOL.md 1.10); `plain-ws` servers echo every WebSocket text message on any
+ * path, with no framing at all: the limit a SockJS WebSocket transport can approach.
+ */
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+export type ServerKind = 'sockjs' | 'plain-ws';
+
+export interface ServerSpec {
+  /** Stable id used in results, e.g. `sockjs-fetch/node`. */
+  id: string;
+  implementation: 'sockjs-fetch' | 'sockjs-node' | 'plain-ws';
+  runtime: 'node' | 'deno' | 'bun' | 'workers';
+  kind: ServerKind;
+  command: string;
+  args: readonly string[];
+  /** Working directory (default: the repository root). */
+  cwd?: string;
+  env?: Readonly<Record<string, string>>;
+  /** Matches the server's readiness line; group 1 is its base URL. */
+  ready: RegExp;
+  /** Arguments that make the runtime write a CPU profile into a directory, where supported. */
+  profileArgs?: (dir: string) => string[];
+  /** Caps on scenario sizes for a server that cannot take the full ones on this machine. */
+  maxIdleSessions?: number;
+  /** Why the server cannot run on this machine, or null when it can. */
+  unavailable(): string | null;
+}
+
+export const repoRoot = fileURLToPath(new URL('..', import.meta.url));
+const fromRoot = (...parts: string[]) => path.join(repoRoot, ...parts);
+
+/** Runtimes come from the npm packages of the same names; the native binaries, not the node shims. */
+const denoBinary = [fromRoot('node_modules', 'deno', 'deno'), fromRoot('node_modules', '.bin', 'deno')].find(
+  (file) => existsSync(file),
+);
+const bunBinary = [
+  fromRoot('node_modules', 'bun', 'bin', 'bun.exe'),
+  fromRoot('node_modules', '.bin', 'bun'),
+].find((file) => existsSync(file));
+
+const LISTENING = /listening on (http:\/\/\S+)/;
+
+const nodeProfile = (dir: string) => ['--cpu-prof', `--cpu-prof-dir=${dir}`];
+
+function needs(...files: Array<string | undefined>): () => string | null {
+  return () => {
+    for (const file of files) {
+      if (file === undefined) return 'runtime binary not installed';
+      if (!existsSync(file)) return `${path.relative(repoRoot, file)} is missing`;
+    }
+    return null;
+  };
+}
+
+const node = (entry: string) => ['--import', 'tsx', entry];
+const deno = (entry: string) => ['run', '--allow-net', '--allow-env', entry];
+const bun = (entry: string) => ['run', entry];
+
+export const SERVERS: readonly ServerSpec[] = [
+  {
+    id: 'sockjs-fetch/node',
+    implementation: 'sockjs-fetch',
+    runtime: 'node',
+    kind: 'sockjs',
+    command: process.execPath,
+    args: node('node/server.ts'),
+    ready: LISTENING,
+    profileArgs: nodeProfile,
+    unavailable: needs(fromRoot('node', 'server.ts')),
+  },
+  {
+    id: 'sockjs-node/node',
+    implementation: 'sockjs-node',
+    runtime: 'node',
+    kind: 'sockjs',
+    command: process.execPath,
+    args: ['bench/servers/sockjs-node.cjs'],
+    ready: LISTENING,
+    profileArgs: nodeProfile,
+    unavailable: needs(fromRoot('node_modules', 'sockjs', 'package.json')),
+  },
+  {
+    id: 'plain-ws/node',
+    implementation: 'plain-ws',
+    runtime: 'node',
+    kind: 'plain-ws',
+    command: process.execPath,
+    args: node('bench/servers/ws-echo-node.ts'),
+    ready: LISTENING,
+    profileArgs: nodeProfile,
+    unavailable: needs(fromRoot('bench', 'servers', 'ws-echo-node.ts')),
+  },
+  {
+    id: 'sockjs-fetch/deno',
+    implementation: 'sockjs-fetch',
+    runtime: 'deno',
+    kind: 'sockjs',
+    command: denoBinary ?? 'deno',
+    args: deno('deno/server.ts'),
+    ready: LISTENING,
+    unavailable: needs(denoBinary, fromRoot('deno', 'server.ts'), fromRoot('src', 'adapters', 'deno.ts')),
+  },
+  {
+    id: 'plain-ws/deno',
+    implementation: 'plain-ws',
+    runtime: 'deno',
+    kind: 'plain-ws',
+    command: denoBinary ?? 'deno',
+    args: deno('bench/servers/ws-echo-deno.ts'),
+    ready: LISTENING,
+    unavailable: needs(denoBinary),
+  },
+  {
+    id: 'sockjs-fetch/bun',
+    implementation: 'sockjs-fetch',
+    runtime: 'bun',
+    kind: 'sockjs',
+    command: bunBinary ?? 'bun',
+    args: bun('bun/server.ts'),
+    ready: LISTENING,
+    unavailable: needs(bunBinary, fromRoot('bun', 'server.ts'), fromRoot('src', 'adapters', 'bun.ts')),
+  },
+  {
+    id: 'plain-ws/bun',
+    implementation: 'plain-ws',
+    runtime: 'bun',
+    kind: 'plain-ws',
+    command: bunBinary ?? 'bun',
+    args: bun('bench/servers/ws-echo-bun.ts'),
+    ready: LISTENING,
+    unavailable: needs(bunBinary),
+  },
+  {
+    // Miniflare driving workerd (a node process and its workerd child: the whole tree counts).
+    id: 'sockjs-fetch/workers',
+    implementation: 'sockjs-fetch',
+    runtime: 'workers',
+    kind: 'sockjs',
+    command: process.execPath,
+    args: node('workers/dev.ts'),
+    ready: LISTENING,
+    // ~370 KB resident per WebSocket session in local workerd, and handshakes slow to seconds
+    // past ~1,500 open sessions (the full run's opens then time out).
+    maxIdleSessions: 1000,
+    unavailable: needs(fromRoot('workers', 'dev.ts'), fromRoot('node_modules', 'miniflare', 'package.json')),
+  },
+];
+
+/**
+ * This project's Node server from another checkout (`--compare DIR`), run side by side with the
+ * working tree's to measure a change before and after under the same machine noise.
+ */
+export function comparisonServer(dir: string): ServerSpec {
+  const cwd = path.resolve(dir);
+  return {
+    id: `sockjs-fetch/node@${path.basename(cwd)}`,
+    implementation: 'sockjs-fetch',
+    runtime: 'node',
+    kind: 'sockjs',
+    command: process.execPath,
+    args: node('node/server.ts'),
+    cwd,
+    ready: LISTENING,
+    profileArgs: nodeProfile,
+    unavailable: needs(path.join(cwd, 'node', 'server.ts')),
+  };
+}
+
+/** The reference every ratio is taken against. */
+export const BASELINE_SERVER = 'sockjs-node/node';
+/** The framing-free limit of each runtime. */
+export const plainWsFor = (runtime: ServerSpec['runtime']) => `plain-ws/${runtime}`;
