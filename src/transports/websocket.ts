@@ -139,7 +139,13 @@ export async function websocket(ctx: EndpointContext): Promise<Response> {
     data: admission.data,
   };
   const binding = new SockJSWebSocketBinding(
-    { ...ctx, manualHeartbeats: ctx.runtime.manualHeartbeats === true },
+    // Only what the session needs: the upgrade request must not live as long as the socket.
+    {
+      sessions: ctx.sessions,
+      options: ctx.options,
+      announce: ctx.announce,
+      manualHeartbeats: ctx.runtime.manualHeartbeats === true,
+    },
     info,
   );
   return await ctx.runtime.upgradeWebSocket!(ctx.request, binding, info);
