@@ -33,7 +33,12 @@ describe('backpressure (Node)', () => {
 
     // Stop reading: the server's socket buffer fills, then the session has to hold messages.
     socket.pause();
-    for (let i = 0; i < REQUESTS; i++) ws.send(JSON.stringify([String(AMPLIFY)]));
+    // Spaced out, so each request is its own turn on the server (messages arriving in one read
+    // are all queued before the first flush, which would overflow before anything is sent).
+    for (let i = 0; i < REQUESTS; i++) {
+      ws.send(JSON.stringify([String(AMPLIFY)]));
+      await new Promise((resolve) => setTimeout(resolve, 2));
+    }
     await new Promise((resolve) => setTimeout(resolve, 1500));
     socket.resume();
 
