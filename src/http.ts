@@ -43,16 +43,16 @@ export type BodyResult = { ok: true; text: string } | { ok: false; tooLarge: tru
 
 /** Reads a request body as UTF-8, refusing more than `maxBytes`. */
 export async function readBody(request: Request, maxBytes: number): Promise<BodyResult> {
-  const declared = Number(request.headers.get('Content-Length'));
-  if (declared > maxBytes) return { ok: false, tooLarge: true };
-  if (request.body === null) return { ok: true, text: '' };
-  if (request.headers.has('Content-Length')) {
-    // The runtime enforces the declared length; reading it whole is much cheaper than a stream
-    // reader on Node (no web stream is built around the socket).
+  const declared = request.headers.get('Content-Length');
+  if (declared !== null) {
+    if (Number(declared) > maxBytes) return { ok: false, tooLarge: true };
+    // The runtime enforces the declared length, so the body is read whole: much cheaper than a
+    // stream reader on Node, where touching `request.body` builds a full Request and a web stream.
     const bytes = await request.arrayBuffer();
     if (bytes.byteLength > maxBytes) return { ok: false, tooLarge: true };
     return { ok: true, text: decoder.decode(bytes) };
   }
+  if (request.body === null) return { ok: true, text: '' };
   const reader = request.body.getReader();
   const chunks: Uint8Array[] = [];
   let size = 0;

@@ -13,9 +13,11 @@ import {
 import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { getRequestListener } from '@hono/node-server';
+import { RESPONSE_ALREADY_SENT } from '@hono/node-server/utils/response';
 import { type RawData, type WebSocket, WebSocketServer } from 'ws';
 import { notFound } from '../http.ts';
 import type { RuntimeContext, WebSocketHandlers } from '../runtime.ts';
+import { writeResponse } from './node-response.ts';
 
 /** Any handler in the core's shape: a Response, or `undefined` for "not mine". */
 export type FetchHandler = (
@@ -39,7 +41,7 @@ export const DEFAULT_WEBSOCKET_PING_INTERVAL = 30_000;
 
 export interface NodeHandlers {
   /** For `http.Server`'s `request` event; answers 404 for requests the handler declines. */
-  request: (incoming: IncomingMessage, outgoing: import('node:http').ServerResponse) => void;
+  request: (incoming: IncomingMessage, outgoing: ServerResponse) => void;
   /** For `http.Server`'s `upgrade` event. */
   upgrade: (incoming: IncomingMessage, socket: Duplex, head: Buffer) => void;
   /** Closes every WebSocket this adapter accepted. */
@@ -53,9 +55,15 @@ export function createNodeHandlers(handler: FetchHandler, options: NodeHandlerOp
   });
   const liveness = new Liveness(options.webSocketPingInterval ?? DEFAULT_WEBSOCKET_PING_INTERVAL);
 
-  const request = getRequestListener(async (request, env) => {
-    const runtime: RuntimeContext = { remoteAddress: env.incoming.socket.remoteAddress };
-    return (await handler(request, runtime)) ?? notFound();
+  // `@hono/node-server` turns the IncomingMessage into a lazy Request (and aborts its signal when
+  // the client leaves); the response is written here, fewer writes than its generic writer makes.
+  const request = getRequestListener(async (request, { incoming, outgoing }) => {
+    const runtime: RuntimeContext = { remoteAddress: incoming.socket.remoteAddress };
+    const response = (await handler(request, runtime)) ?? notFound();
+    // Only plain `node:http` servers are served here: the listener is ours.
+    const http1 = outgoing as ServerResponse;
+    writeResponse(response, http1).catch(() => http1.destroy());
+    return RESPONSE_ALREADY_SENT;
   });
 
   const upgrade = (incoming: IncomingMessage, socket: Duplex, head: Buffer) => {
@@ -90,7 +98,6 @@ export function createNodeHandlers(handler: FetchHandler, options: NodeHandlerOp
   return {
     request: (incoming, outgoing) =>
       withSmallBody(incoming, () => {
-        coalesceFirstWrites(outgoing);
         void request(incoming, outgoing);
       }),
     upgrade,
@@ -151,18 +158,6 @@ class Liveness {
     clearInterval(this.#timer);
     this.#timer = undefined;
   }
-}
-
-/**
- * Holds what a response writes in this turn of the event loop (headers, the first frames, often
- * the end) and sends it in one write: a streaming or polling response otherwise sends its headers
- * in a packet of their own. Later frames go out as they come.
- */
-function coalesceFirstWrites(outgoing: ServerResponse): void {
-  const socket = outgoing.socket;
-  if (socket === null || socket.destroyed) return;
-  socket.cork();
-  setImmediate(() => socket.uncork());
 }
 
 /** Bodies up to this size are read before the handler runs (see `withSmallBody`). */
