@@ -53,6 +53,11 @@ export interface RuntimeContext {
   remoteAddress?: string;
   /** Keeps background work alive after the response (Workers' `waitUntil`). */
   waitUntil?(promise: Promise<unknown>): void;
+  /**
+   * Calls `listener` once if the client goes away before its response is complete. Without
+   * it the core watches `request.signal`.
+   */
+  onClientGone?(listener: () => void): void;
   /** Lifts the runtime's idle timeout for a long-lived response (polling, streaming). */
   keepAlive?(): void;
 }

@@ -58,7 +58,13 @@ export function createNodeHandlers(handler: FetchHandler, options: NodeHandlerOp
   // `@hono/node-server` turns the IncomingMessage into a lazy Request (and aborts its signal when
   // the client leaves); the response is written here, fewer writes than its generic writer makes.
   const request = getRequestListener(async (request, { incoming, outgoing }) => {
-    const runtime: RuntimeContext = { remoteAddress: incoming.socket.remoteAddress };
+    const runtime: RuntimeContext = {
+      remoteAddress: incoming.socket.remoteAddress,
+      onClientGone: (listener) =>
+        outgoing.once('close', () => {
+          if (!outgoing.writableFinished) listener();
+        }),
+    };
     const response = (await handler(request, runtime)) ?? notFound();
     // Only plain `node:http` servers are served here: the listener is ours.
     const http1 = outgoing as ServerResponse;
@@ -74,6 +80,7 @@ export function createNodeHandlers(handler: FetchHandler, options: NodeHandlerOp
     let pending: { incoming: IncomingMessage; head: Buffer } | null = { incoming, head };
     const runtime: RuntimeContext = {
       remoteAddress: incoming.socket.remoteAddress,
+      onClientGone: (listener) => socket.once('close', listener),
       upgradeWebSocket(_request, handlers) {
         upgraded = true;
         if (pending !== null) {

@@ -21,3 +21,13 @@ export interface EndpointContext {
   /** Tells the server (and so the application) about a connection that just opened or resumed. */
   announce: (connection: SockJSConnection, resumed?: boolean) => void;
 }
+
+/**
+ * Calls `listener` once if the client goes away before its response is complete: through the
+ * runtime's own hook where it has one (cheaper than an AbortSignal, which on Node 20 costs as
+ * much as a small response write), else through the request's abort signal.
+ */
+export function onClientGone(ctx: EndpointContext, listener: () => void): void {
+  if (ctx.runtime.onClientGone !== undefined) ctx.runtime.onClientGone(listener);
+  else ctx.request.signal.addEventListener('abort', listener, { once: true });
+}

@@ -21,7 +21,6 @@ export async function eventSource(ctx: EndpointContext): Promise<Response> {
     format: eventFramed,
     limit: ctx.options.responseLimit,
     prelude: '\r\n', // Opera needs a line before the first event.
-    signal: ctx.request.signal,
   });
   receive(ctx, receiver, admission.data);
   return new Response(receiver.body, { status: 200, headers });

@@ -27,7 +27,6 @@ export async function htmlfile(ctx: EndpointContext): Promise<Response> {
     format: scriptFramed,
     limit: ctx.options.responseLimit,
     prelude: htmlfilePrelude(callback.callback),
-    signal: ctx.request.signal,
   });
   receive(ctx, receiver, admission.data);
   return new Response(receiver.body, { status: 200, headers });

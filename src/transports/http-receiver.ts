@@ -1,7 +1,7 @@
 /**
- * A receiver that streams frames into one HTTP response body. Every frame is enqueued as its
- * own chunk (the protocol suite reads one HTTP chunk per frame) and counted against the
- * response limit. A cancelled body or aborted request means the client went away.
+ * A receiver that streams frames into one HTTP response body (`xhr_streaming`, `eventsource`,
+ * `htmlfile`). Every frame is enqueued as its own chunk (the protocol suite reads one HTTP chunk
+ * per frame) and counted against the response limit. A cancelled body means the client went away.
  */
 import type { Receiver } from '../receiver.ts';
 import type { Session } from '../session.ts';
@@ -18,11 +18,10 @@ export interface HttpReceiverOptions {
   protocol: string;
   /** Wraps a frame in the transport's framing. */
   format: (frame: string) => string;
-  /** Framed characters after which the response ends; 1 makes a polling receiver. */
+  /** Framed characters after which the response ends (`response_limit`). */
   limit: number;
   /** Written first and not counted against the limit. */
   prelude?: string;
-  signal?: AbortSignal;
 }
 
 export class HttpReceiver implements Receiver {
@@ -53,11 +52,10 @@ export class HttpReceiver implements Receiver {
           this.#onWritable = null;
           if (!this.#closed) callback?.();
         },
-        cancel: () => this.#aborted(),
+        cancel: () => this.clientGone(),
       },
       { highWaterMark: HIGH_WATER_MARK, size: (chunk) => chunk?.byteLength ?? 0 },
     );
-    options.signal?.addEventListener('abort', () => this.#aborted(), { once: true });
   }
 
   sendFrame(frame: string): boolean {
@@ -79,10 +77,6 @@ export class HttpReceiver implements Receiver {
   close(): void {
     if (this.#closed) return;
     this.#closed = true;
-    if (this.#limit === 1) {
-      this.#controller.close();
-      return;
-    }
     // A streaming response ends a task later: one that is complete before the runtime looks at
     // it (a session closed at once) would otherwise be sent with a Content-Length by runtimes
     // that size complete bodies (Bun), instead of streamed like every other.
@@ -95,7 +89,8 @@ export class HttpReceiver implements Receiver {
     }, 0);
   }
 
-  #aborted(): void {
+  /** The client went away before the response ended: the session hears it was interrupted. */
+  clientGone(): void {
     if (this.#closed) return;
     this.#closed = true;
     this.session?.receiverAborted(this);

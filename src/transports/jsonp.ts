@@ -5,8 +5,8 @@ import { escapeForScript } from '../protocol/escape.ts';
 import { CONTENT_TYPE } from '../protocol/headers.ts';
 import { admit } from './admission.ts';
 import type { EndpointContext } from './context.ts';
-import { HttpReceiver } from './http-receiver.ts';
 import { readPayload } from './payload.ts';
+import { PollingReceiver } from './polling-receiver.ts';
 import { receive } from './receive.ts';
 
 /** The client's callback names are 10 characters; anything long is refused. */
@@ -22,14 +22,13 @@ export async function jsonpPolling(ctx: EndpointContext): Promise<Response> {
   headers.set('X-Content-Type-Options', 'nosniff');
   const admission = await admit(ctx, 'jsonp-polling', headers);
   if (!admission.ok) return admission.response;
-  const receiver = new HttpReceiver({
+  const receiver = new PollingReceiver({
     protocol: 'jsonp-polling',
     format: (frame) => '/**/' + callback + '(' + escapeForScript(JSON.stringify(frame)) + ');\r\n',
-    limit: 1,
-    signal: ctx.request.signal,
+    headers,
   });
   receive(ctx, receiver, admission.data);
-  return new Response(receiver.body, { status: 200, headers });
+  return receiver.response;
 }
 
 export async function jsonpSend(ctx: EndpointContext): Promise<Response> {

@@ -4,6 +4,7 @@ import { CONTENT_TYPE, setPreflight } from '../protocol/headers.ts';
 import { admit } from './admission.ts';
 import type { EndpointContext } from './context.ts';
 import { HttpReceiver } from './http-receiver.ts';
+import { PollingReceiver } from './polling-receiver.ts';
 import { receive } from './receive.ts';
 
 const newlineFramed = (frame: string) => frame + '\n';
@@ -21,14 +22,9 @@ export async function xhrPolling(ctx: EndpointContext): Promise<Response> {
   const headers = receiverHeaders(ctx);
   const admission = await admit(ctx, 'xhr-polling', headers);
   if (!admission.ok) return admission.response;
-  const receiver = new HttpReceiver({
-    protocol: 'xhr-polling',
-    format: newlineFramed,
-    limit: 1,
-    signal: ctx.request.signal,
-  });
+  const receiver = new PollingReceiver({ protocol: 'xhr-polling', format: newlineFramed, headers });
   receive(ctx, receiver, admission.data);
-  return new Response(receiver.body, { status: 200, headers });
+  return receiver.response;
 }
 
 export async function xhrStreaming(ctx: EndpointContext): Promise<Response> {
@@ -40,7 +36,6 @@ export async function xhrStreaming(ctx: EndpointContext): Promise<Response> {
     format: newlineFramed,
     limit: ctx.options.responseLimit,
     prelude: STREAMING_PRELUDE,
-    signal: ctx.request.signal,
   });
   receive(ctx, receiver, admission.data);
   return new Response(receiver.body, { status: 200, headers });
