@@ -39,6 +39,21 @@ export function chainHeaders(request: Request, options: ResolvedOptions, chain: 
   return headers;
 }
 
+/** Responses whose body is a long-lived stream of frames (see `streamingResponse`). */
+const streamingResponses = new WeakSet<Response>();
+
+/**
+ * A response whose body streams frames for as long as the session lasts. Adapters may write
+ * these their own way (the Node adapter does): they are the ones whose writes are per message.
+ */
+export function streamingResponse(body: ReadableStream<Uint8Array>, init: ResponseInit): Response {
+  const response = new Response(body, init);
+  streamingResponses.add(response);
+  return response;
+}
+
+export const isStreamingResponse = (response: Response): boolean => streamingResponses.has(response);
+
 export type BodyResult = { ok: true; text: string } | { ok: false; tooLarge: true };
 
 /** Reads a request body as UTF-8, refusing more than `maxBytes`. */
@@ -48,9 +63,7 @@ export async function readBody(request: Request, maxBytes: number): Promise<Body
     if (Number(declared) > maxBytes) return { ok: false, tooLarge: true };
     // The runtime enforces the declared length, so the body is read whole: much cheaper than a
     // stream reader on Node, where touching `request.body` builds a full Request and a web stream.
-    const bytes = await request.arrayBuffer();
-    if (bytes.byteLength > maxBytes) return { ok: false, tooLarge: true };
-    return { ok: true, text: decoder.decode(bytes) };
+    return { ok: true, text: await request.text() };
   }
   if (request.body === null) return { ok: true, text: '' };
   const reader = request.body.getReader();

@@ -60,12 +60,13 @@ async function streamBody(
     outgoing.cork();
     process.nextTick(uncork);
   };
-  let gone = outgoing.destroyed;
+  let gone = false;
   const onClose = () => {
     gone = true;
     reader.cancel().catch(() => {});
   };
-  outgoing.once('close', onClose);
+  if (outgoing.destroyed) onClose();
+  else outgoing.once('close', onClose);
   try {
     if (ready.length > 0) cork();
     for (const chunk of ready) outgoing.write(chunk);

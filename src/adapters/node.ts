@@ -15,7 +15,7 @@ import type { Duplex } from 'node:stream';
 import { getRequestListener } from '@hono/node-server';
 import { RESPONSE_ALREADY_SENT } from '@hono/node-server/utils/response';
 import { type RawData, type WebSocket, WebSocketServer } from 'ws';
-import { notFound } from '../http.ts';
+import { isStreamingResponse, notFound } from '../http.ts';
 import type { RuntimeContext, WebSocketHandlers } from '../runtime.ts';
 import { writeResponse } from './node-response.ts';
 
@@ -56,7 +56,8 @@ export function createNodeHandlers(handler: FetchHandler, options: NodeHandlerOp
   const liveness = new Liveness(options.webSocketPingInterval ?? DEFAULT_WEBSOCKET_PING_INTERVAL);
 
   // `@hono/node-server` turns the IncomingMessage into a lazy Request (and aborts its signal when
-  // the client leaves); the response is written here, fewer writes than its generic writer makes.
+  // the client leaves) and writes complete responses without building a body stream. Streaming
+  // responses are written here, in fewer socket writes than its generic stream writer makes.
   const request = getRequestListener(async (request, { incoming, outgoing }) => {
     const runtime: RuntimeContext = {
       remoteAddress: incoming.socket.remoteAddress,
@@ -66,6 +67,7 @@ export function createNodeHandlers(handler: FetchHandler, options: NodeHandlerOp
         }),
     };
     const response = (await handler(request, runtime)) ?? notFound();
+    if (!isStreamingResponse(response)) return response;
     // Only plain `node:http` servers are served here: the listener is ours.
     const http1 = outgoing as ServerResponse;
     writeResponse(response, http1).catch(() => http1.destroy());

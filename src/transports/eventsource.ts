@@ -1,5 +1,5 @@
 /** `eventsource` receiver: server-sent events, one frame per event (PROTOCOL.md 1.8). */
-import { chainHeaders } from '../http.ts';
+import { chainHeaders, streamingResponse } from '../http.ts';
 import { escapeForEventSource } from '../protocol/escape.ts';
 import { CONTENT_TYPE, setCors } from '../protocol/headers.ts';
 import { admit } from './admission.ts';
@@ -23,5 +23,5 @@ export async function eventSource(ctx: EndpointContext): Promise<Response> {
     prelude: '\r\n', // Opera needs a line before the first event.
   });
   receive(ctx, receiver, admission.data);
-  return new Response(receiver.body, { status: 200, headers });
+  return streamingResponse(receiver.body, { status: 200, headers });
 }

@@ -2,7 +2,7 @@
  * `htmlfile` receiver: a forever-loading HTML page of `<script>` blocks (PROTOCOL.md 1.8).
  * Frames are escaped for script context, so no message can close the script element.
  */
-import { chainHeaders, textResponse } from '../http.ts';
+import { chainHeaders, streamingResponse, textResponse } from '../http.ts';
 import { readCallback } from '../protocol/callback.ts';
 import { escapeForScript } from '../protocol/escape.ts';
 import { CONTENT_TYPE } from '../protocol/headers.ts';
@@ -29,5 +29,5 @@ export async function htmlfile(ctx: EndpointContext): Promise<Response> {
     prelude: htmlfilePrelude(callback.callback),
   });
   receive(ctx, receiver, admission.data);
-  return new Response(receiver.body, { status: 200, headers });
+  return streamingResponse(receiver.body, { status: 200, headers });
 }

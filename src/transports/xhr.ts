@@ -1,5 +1,5 @@
 /** `xhr` (polling) and `xhr_streaming` receivers, and their preflights (PROTOCOL.md 1.8). */
-import { chainHeaders } from '../http.ts';
+import { chainHeaders, streamingResponse } from '../http.ts';
 import { CONTENT_TYPE, setPreflight } from '../protocol/headers.ts';
 import { admit } from './admission.ts';
 import type { EndpointContext } from './context.ts';
@@ -38,7 +38,7 @@ export async function xhrStreaming(ctx: EndpointContext): Promise<Response> {
     prelude: STREAMING_PRELUDE,
   });
   receive(ctx, receiver, admission.data);
-  return new Response(receiver.body, { status: 200, headers });
+  return streamingResponse(receiver.body, { status: 200, headers });
 }
 
 /** Preflight for `xhr`, `xhr_send` and `xhr_streaming`. */
