@@ -1,9 +1,10 @@
 /**
  * Command line of `npm run bench`:
- *   --quick              a smoke run: one short round with small counts (CI runs this)
+ *   --quick              a smoke run: one short round with small counts, written to
+ *                        bench/results/quick/ unless --out says otherwise (CI runs this)
  *   --rounds N           repeated rounds, each running every scenario on every server (default 3)
- *   --window S           seconds measured per run (default 5; quick 1.5)
- *   --warmup S           seconds of load before the window (default 1.5; quick 0.3)
+ *   --window S           seconds measured per run (default 5; quick 1)
+ *   --warmup S           seconds of load before the window (default 1.5; quick 0.2)
  *   --servers a,b        only servers whose id contains one of these
  *   --scenarios a,b      only scenarios whose id contains one of these
  *   --idle-sessions N    idle WebSocket sessions (default 10000; quick 500)
@@ -11,6 +12,7 @@
  *   --compare DIR        also run the Node server of another checkout (e.g. the last commit, with
  *                        node_modules linked in), interleaved with this one: before/after numbers
  *   --out DIR            where latest.{json,md,svg} go (default bench/results)
+ * Any failed run, or a server that cannot run on this machine, makes the exit code 1.
  */
 import { parseArgs } from 'node:util';
 import type { Sizes } from './scenario.ts';
@@ -40,8 +42,8 @@ const FULL: Sizes = {
 };
 
 const QUICK: Sizes = {
-  warmupMs: 300,
-  windowMs: 1500,
+  warmupMs: 200,
+  windowMs: 1000,
   pipelineConnections: 2,
   pipelineDepth: 16,
   httpSessions: 4,
@@ -75,7 +77,7 @@ export function parseOptions(argv: readonly string[]): BenchOptions {
       'idle-sessions': { type: 'string' },
       'cpu-prof': { type: 'boolean', default: false },
       compare: { type: 'string' },
-      out: { type: 'string', default: 'bench/results' },
+      out: { type: 'string' },
     },
     strict: true,
   });
@@ -99,6 +101,6 @@ export function parseOptions(argv: readonly string[]): BenchOptions {
     scenarios: list(values.scenarios),
     cpuProf: values['cpu-prof'] === true,
     compare: values.compare,
-    outDir: values.out ?? 'bench/results',
+    outDir: values.out ?? (quick ? 'bench/results/quick' : 'bench/results'),
   };
 }

@@ -214,7 +214,8 @@ async function main(): Promise<number> {
   writeFileSync(out('latest.svg'), renderSvg(results));
   console.log(`\n${markdown}`);
   console.log(`wrote ${out('latest.json')}, ${out('latest.md')}, ${out('latest.svg')}`);
-  return runs.every((run) => run.ok) ? 0 : 1;
+  if (skipped.size > 0) console.error(`not every server ran: ${[...skipped.keys()].join(', ')}`);
+  return skipped.size === 0 && runs.every((run) => run.ok) ? 0 : 1;
 }
 
 for (const signal of ['SIGINT', 'SIGTERM'] as const) {
