@@ -27,6 +27,8 @@ export interface SockJSServices {
   readonly servers: readonly SockJSServer[];
   /** True when some service's prefix covers the URL. */
   owns(url: URL): boolean;
+  /** The server whose prefix covers the URL (the longest such prefix), if any. */
+  owner(url: URL): SockJSServer | undefined;
   /** The owning service's response, or `undefined` when none owns the request. */
   handle(request: Request, runtime?: RuntimeContext): Promise<Response | undefined>;
   /** Like `handle`, with the protocol's 404 for requests no service owns. */
@@ -36,12 +38,13 @@ export interface SockJSServices {
 export function combineServices(servers: readonly SockJSServer[]): SockJSServices {
   // Longest prefix first, so `/echo/deep` wins over `/echo` for its own paths.
   const ordered = [...servers].sort((a, b) => b.options.prefix.length - a.options.prefix.length);
-  const find = (url: URL) => ordered.find((server) => server.owns(url));
+  const owner = (url: URL) => ordered.find((server) => server.owns(url));
   const handle = async (request: Request, runtime?: RuntimeContext) =>
-    find(new URL(request.url))?.handle(request, runtime);
+    owner(new URL(request.url))?.handle(request, runtime);
   return {
     servers,
-    owns: (url) => find(url) !== undefined,
+    owns: (url) => owner(url) !== undefined,
+    owner,
     handle,
     fetch: async (request, runtime) => (await handle(request, runtime)) ?? notFound(),
   };

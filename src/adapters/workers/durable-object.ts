@@ -12,6 +12,7 @@
 
 import type { RuntimeContext, ServerWebSocket, WebSocketHandlers, WebSocketInfo } from '../../runtime.ts';
 import { SockJSServer } from '../../server.ts';
+import { combineServices, type SockJSServices } from '../../services.ts';
 import {
   type DurableObjectState,
   type UpgradeResponseInit,
@@ -65,7 +66,7 @@ export interface SockJSDurableObjectClass<Env> {
 export class SockJSDurableObject<Env = unknown> {
   readonly ctx: DurableObjectState;
   readonly env: Env;
-  readonly #servers: SockJSServer[];
+  readonly #services: SockJSServices;
   readonly #handlers = new Map<WorkersWebSocket, WebSocketHandlers>();
   readonly #runtime: RuntimeContext;
   readonly #heartbeatDelay: number;
@@ -74,15 +75,15 @@ export class SockJSDurableObject<Env = unknown> {
     this.ctx = ctx;
     this.env = env;
     SqliteSessionStore.open(ctx.storage);
-    this.#servers = services.map((service) => {
-      const server = new SockJSServer(service.options);
-      server.setSessionStore(new SqliteSessionStore(ctx.storage, server.options.prefix));
-      service.setup(server, env);
-      return server;
-    });
-    // Longest prefix first, as `combineServices` does.
-    this.#servers.sort((a, b) => b.options.prefix.length - a.options.prefix.length);
-    this.#heartbeatDelay = Math.min(...this.#servers.map((server) => server.options.heartbeatDelay));
+    this.#services = combineServices(
+      services.map((service) => {
+        const server = new SockJSServer(service.options);
+        server.setSessionStore(new SqliteSessionStore(ctx.storage, server.options.prefix));
+        service.setup(server, env);
+        return server;
+      }),
+    );
+    this.#heartbeatDelay = Math.min(...this.#services.servers.map((server) => server.options.heartbeatDelay));
     this.#runtime = {
       manualHeartbeats: true,
       upgradeWebSocket: (_request, handlers, info) => this.#accept(handlers, info),
@@ -92,7 +93,7 @@ export class SockJSDurableObject<Env = unknown> {
 
   async fetch(request: Request): Promise<Response> {
     const url = new URL(request.url);
-    const server = this.#servers.find((candidate) => candidate.owns(url));
+    const server = this.#services.owner(url);
     if (server === undefined) return new Response('No SockJS service here\n', { status: 404 });
     const runtime = { ...this.#runtime, remoteAddress: request.headers.get('CF-Connecting-IP') ?? undefined };
     return server.fetch(request, runtime);
@@ -143,7 +144,9 @@ export class SockJSDurableObject<Env = unknown> {
     if (handlers !== undefined) return handlers;
     const attachment = ws.deserializeAttachment() as Attachment | null;
     if (attachment?.sockjs !== 1) return undefined;
-    const server = this.#servers.find((candidate) => candidate.options.prefix === attachment.info.prefix);
+    const server = this.#services.servers.find(
+      (candidate) => candidate.options.prefix === attachment.info.prefix,
+    );
     if (server === undefined) return undefined;
     handlers = server.resumeWebSocket(attachment.info, socketApi(ws));
     this.#handlers.set(ws, handlers);

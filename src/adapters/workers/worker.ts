@@ -7,6 +7,7 @@
 
 import { notFound } from '../../http.ts';
 import { SockJSServer } from '../../server.ts';
+import { combineServices, type SockJSServices } from '../../services.ts';
 import type { DurableObjectNamespace, ExecutionContext } from './platform.ts';
 import type { ServiceList, WorkersServiceDefinition } from './service.ts';
 
@@ -37,17 +38,23 @@ function uncompressed(response: Response): Response {
 
 export function sockjsWorker<Env>(config: SockJSWorkerConfig<Env>): SockJSWorker<Env> {
   // The Worker's servers never hold sessions: no application code is attached to them.
-  let entries: Array<{ service: WorkersServiceDefinition<Env>; server: SockJSServer }> | null = null;
-  const build = (env: Env) =>
-    (typeof config.services === 'function' ? config.services(env) : config.services)
-      .map((service) => ({ service, server: new SockJSServer(service.options) }))
-      .sort((a, b) => b.server.options.prefix.length - a.server.options.prefix.length);
+  let routing: {
+    services: SockJSServices;
+    definitions: Map<SockJSServer, WorkersServiceDefinition<Env>>;
+  } | null = null;
+  const build = (env: Env) => {
+    const definitions = new Map<SockJSServer, WorkersServiceDefinition<Env>>();
+    for (const service of typeof config.services === 'function' ? config.services(env) : config.services) {
+      definitions.set(new SockJSServer(service.options), service);
+    }
+    return { services: combineServices([...definitions.keys()]), definitions };
+  };
 
   const handle = async (request: Request, env: Env, ctx?: ExecutionContext) => {
-    entries ??= build(env);
-    const url = new URL(request.url);
-    const entry = entries.find(({ server }) => server.owns(url));
-    if (entry === undefined) return undefined;
+    routing ??= build(env);
+    const server = routing.services.owner(new URL(request.url));
+    if (server === undefined) return undefined;
+    const entry = { server, service: routing.definitions.get(server)! };
     const route = entry.server.route(request);
     if (route.kind === 'stateless' || route.kind === 'not-mine') {
       return entry.server.fetch(request, {
