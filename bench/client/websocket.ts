@@ -2,9 +2,9 @@
  * A WebSocket load client: SockJS framing (`S/websocket`: `o`, `a[...]`, messages sent as
  * `["..."]`) or none (`P/websocket`, or a plain WebSocket server).
  */
-import WebSocket from 'ws';
 import { deferred, withTimeout } from '../timing.ts';
 import { parseFrame } from './frames.ts';
+import { LeanWebSocket } from './lean-websocket.ts';
 
 export type Framing = 'sockjs' | 'raw';
 
@@ -13,55 +13,57 @@ export class BenchSocket {
   onMessage: (message: string) => void = () => {};
   /** Called once if the connection ends after it opened (not after `terminate()`). */
   onClose: (code: number, reason: string) => void = () => {};
-  readonly #socket: WebSocket;
+  readonly #socket: LeanWebSocket;
   readonly #framing: Framing;
-  #closed = false;
 
-  private constructor(socket: WebSocket, framing: Framing) {
+  private constructor(socket: LeanWebSocket, framing: Framing) {
     this.#socket = socket;
     this.#framing = framing;
   }
 
   /** Connects and resolves once the session is open (the `o` frame, or the handshake for raw). */
-  static open(url: string, framing: Framing, timeoutMs = 10_000): Promise<BenchSocket> {
-    const socket = new WebSocket(url, { perMessageDeflate: false });
+  static async open(url: string, framing: Framing, timeoutMs = 10_000): Promise<BenchSocket> {
+    const started = performance.now();
+    const socket = await LeanWebSocket.connect(url, timeoutMs);
     const client = new BenchSocket(socket, framing);
-    const opened = deferred<BenchSocket>();
-    socket.on('error', (error) => opened.reject(error));
-    socket.on('close', (code, reason) => {
-      const wasOpen = !client.#closed;
-      client.#closed = true;
-      opened.reject(new Error(`closed before open: ${code} ${reason.toString()}`));
-      if (wasOpen) client.onClose(code, reason.toString());
-    });
+    socket.onClose = (code, reason) => client.onClose(code, reason);
     if (framing === 'raw') {
-      socket.on('open', () => opened.resolve(client));
-      socket.on('message', (data) => client.onMessage(data.toString()));
-    } else {
-      socket.on('message', (data) => {
-        const frame = parseFrame(data.toString());
-        if (frame.type === 'open') opened.resolve(client);
-        else if (frame.type === 'messages') for (const message of frame.messages) client.onMessage(message);
-        else if (frame.type === 'close') socket.terminate();
-      });
+      socket.onText = (text) => client.onMessage(text);
+      return client;
     }
-    return withTimeout(opened.promise, timeoutMs, `opening ${url}`).catch((error: Error) => {
+    const opened = deferred<BenchSocket>();
+    const openClose = (code: number, reason: string) =>
+      opened.reject(new Error(`closed before open: ${code} ${reason}`));
+    socket.onClose = openClose;
+    socket.onText = (text) => {
+      const frame = parseFrame(text);
+      if (frame.type === 'open') {
+        socket.onClose = (code, reason) => client.onClose(code, reason);
+        opened.resolve(client);
+      } else if (frame.type === 'messages') for (const message of frame.messages) client.onMessage(message);
+      else if (frame.type === 'close') {
+        // The SockJS close frame ends the session: no need to wait for the socket's own close.
+        socket.terminate();
+        socket.onClose(frame.code, frame.reason);
+      }
+    };
+    const left = Math.max(1, timeoutMs - (performance.now() - started));
+    return withTimeout(opened.promise, left, `opening ${url}`).catch((error: Error) => {
       socket.terminate();
       throw error;
     });
   }
 
   get closed(): boolean {
-    return this.#closed || this.#socket.readyState !== WebSocket.OPEN;
+    return this.#socket.closed;
   }
 
   send(message: string): void {
-    this.#socket.send(this.#framing === 'sockjs' ? JSON.stringify([message]) : message);
+    this.#socket.sendText(this.#framing === 'sockjs' ? JSON.stringify([message]) : message);
   }
 
   /** Drops the connection at once (no close handshake to wait for). */
   terminate(): void {
-    this.#closed = true;
     this.#socket.terminate();
   }
 }
