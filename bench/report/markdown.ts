@@ -7,7 +7,8 @@ function targetLines(results: BenchResults): string[] {
   const lines = ['| Target | Ratio | Limit | Met |', '|---|---|---|---|'];
   for (const target of results.targets) {
     const met = target.met === null ? 'not measured' : target.met ? '**yes**' : '**no**';
-    lines.push(`| ${target.description} | ${ratio(target.ratio)} | ${target.limit}x | ${met} |`);
+    const limit = `${target.atLeast === true ? '≥' : '≤'} ${target.limit}x`;
+    lines.push(`| ${target.description} | ${ratio(target.ratio)} | ${limit} | ${met} |`);
   }
   return lines;
 }
@@ -84,7 +85,7 @@ export function renderMarkdown(results: BenchResults): string {
       'operations completed in it. Ratios are taken within each round and then the median is reported. ' +
       '"spread" is ±half the (max − min) / median range across rounds.',
     '',
-    '## Targets (sockjs-fetch on Node)',
+    '## Targets (sockjs-fetch on Node unless another runtime is named)',
     '',
     ...targetLines(results),
     '',
