@@ -88,10 +88,13 @@ export function createNodeHandlers(handler: FetchHandler, options: NodeHandlerOp
         if (pending !== null) {
           const { incoming: request, head: rest } = pending;
           pending = null;
+          // The 101 and the session's first frame (`o`) leave in one write.
+          socket.cork();
           wss.handleUpgrade(request, socket, rest, (ws) => {
             liveness.watch(ws);
             bindWebSocket(ws, handlers);
           });
+          process.nextTick(() => socket.uncork());
         }
         // Node writes the 101 itself; this Response is never sent.
         return new Response(null, { status: 200 });

@@ -6,6 +6,7 @@ import {
   type ConnectionBackend,
   type ConnectionObserver,
   connectionHooks,
+  newConnectionId,
   requestInfo,
   type SockJSConnection,
 } from '../connection.ts';
@@ -86,7 +87,7 @@ export async function rawWebSocket(ctx: EndpointContext): Promise<Response> {
   const info: WebSocketInfo = {
     protocol: 'websocket-raw',
     prefix: ctx.options.prefix,
-    connectionId: crypto.randomUUID(),
+    connectionId: newConnectionId(),
     request: requestInfo(ctx.request, ctx.remoteAddress),
     data: admission.data,
   };

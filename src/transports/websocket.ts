@@ -3,7 +3,7 @@
  * session's only receiver for its whole life; heartbeats are `h` frames, which every runtime
  * can send (not all of them expose WebSocket pings).
  */
-import { requestInfo, type SockJSConnection } from '../connection.ts';
+import { newConnectionId, requestInfo, type SockJSConnection } from '../connection.ts';
 import type { CloseInfo } from '../events.ts';
 import type { ResolvedOptions } from '../options.ts';
 import { parseClientPayload } from '../protocol/frames.ts';
@@ -134,7 +134,7 @@ export async function websocket(ctx: EndpointContext): Promise<Response> {
   const info: WebSocketInfo = {
     protocol: 'websocket',
     prefix: ctx.options.prefix,
-    connectionId: crypto.randomUUID(),
+    connectionId: newConnectionId(),
     request: requestInfo(ctx.request, ctx.remoteAddress),
     data: admission.data,
   };
