@@ -168,6 +168,7 @@ async function main(): Promise<number> {
   const scenarios = SCENARIOS.filter((scenario) => matches(scenario.id, options.scenarios));
   if (servers.length === 0 || scenarios.length === 0) throw new Error('no server or no scenario selected');
   for (const [id, reason] of skipped) console.log(`skipping ${id}: ${reason}`);
+  for (const server of servers) await server.prepare?.();
 
   const startedAt = new Date().toISOString();
   const machine = machineInfo(servers);

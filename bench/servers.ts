@@ -10,6 +10,7 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { buildNodeEntry } from './build.ts';
 
 export type ServerKind = 'sockjs' | 'plain-ws';
 
@@ -32,6 +33,8 @@ export interface ServerSpec {
   maxIdleSessions?: number;
   /** Why the server cannot run on this machine, or null when it can. */
   unavailable(): string | null;
+  /** Work done once before the first run (building a Node entrypoint); may rewrite `args`. */
+  prepare?(): Promise<void>;
 }
 
 export const repoRoot = fileURLToPath(new URL('..', import.meta.url));
@@ -61,21 +64,39 @@ function needs(...files: Array<string | undefined>): () => string | null {
 }
 
 const node = (entry: string) => ['--import', 'tsx', entry];
+
+/** A Node server run from its build (see build.ts), in the repository or another checkout. */
+function builtNodeServer(
+  spec: Omit<ServerSpec, 'args' | 'prepare'>,
+  entry: string,
+  root = repoRoot,
+): ServerSpec {
+  const server: ServerSpec = {
+    ...spec,
+    args: [entry],
+    async prepare() {
+      server.args = [await buildNodeEntry(root, entry)];
+    },
+  };
+  return server;
+}
 const deno = (entry: string) => ['run', '--allow-net', '--allow-env', entry];
 const bun = (entry: string) => ['run', entry];
 
 export const SERVERS: readonly ServerSpec[] = [
-  {
-    id: 'sockjs-fetch/node',
-    implementation: 'sockjs-fetch',
-    runtime: 'node',
-    kind: 'sockjs',
-    command: process.execPath,
-    args: node('node/server.ts'),
-    ready: LISTENING,
-    profileArgs: nodeProfile,
-    unavailable: needs(fromRoot('node', 'server.ts')),
-  },
+  builtNodeServer(
+    {
+      id: 'sockjs-fetch/node',
+      implementation: 'sockjs-fetch',
+      runtime: 'node',
+      kind: 'sockjs',
+      command: process.execPath,
+      ready: LISTENING,
+      profileArgs: nodeProfile,
+      unavailable: needs(fromRoot('node', 'server.ts')),
+    },
+    'node/server.ts',
+  ),
   {
     id: 'sockjs-node/node',
     implementation: 'sockjs-node',
@@ -87,17 +108,19 @@ export const SERVERS: readonly ServerSpec[] = [
     profileArgs: nodeProfile,
     unavailable: needs(fromRoot('node_modules', 'sockjs', 'package.json')),
   },
-  {
-    id: 'plain-ws/node',
-    implementation: 'plain-ws',
-    runtime: 'node',
-    kind: 'plain-ws',
-    command: process.execPath,
-    args: node('bench/servers/ws-echo-node.ts'),
-    ready: LISTENING,
-    profileArgs: nodeProfile,
-    unavailable: needs(fromRoot('bench', 'servers', 'ws-echo-node.ts')),
-  },
+  builtNodeServer(
+    {
+      id: 'plain-ws/node',
+      implementation: 'plain-ws',
+      runtime: 'node',
+      kind: 'plain-ws',
+      command: process.execPath,
+      ready: LISTENING,
+      profileArgs: nodeProfile,
+      unavailable: needs(fromRoot('bench', 'servers', 'ws-echo-node.ts')),
+    },
+    'bench/servers/ws-echo-node.ts',
+  ),
   {
     id: 'sockjs-fetch/deno',
     implementation: 'sockjs-fetch',
@@ -160,18 +183,21 @@ export const SERVERS: readonly ServerSpec[] = [
  */
 export function comparisonServer(dir: string): ServerSpec {
   const cwd = path.resolve(dir);
-  return {
-    id: `sockjs-fetch/node@${path.basename(cwd)}`,
-    implementation: 'sockjs-fetch',
-    runtime: 'node',
-    kind: 'sockjs',
-    command: process.execPath,
-    args: node('node/server.ts'),
+  return builtNodeServer(
+    {
+      id: `sockjs-fetch/node@${path.basename(cwd)}`,
+      implementation: 'sockjs-fetch',
+      runtime: 'node',
+      kind: 'sockjs',
+      command: process.execPath,
+      cwd,
+      ready: LISTENING,
+      profileArgs: nodeProfile,
+      unavailable: needs(path.join(cwd, 'node', 'server.ts')),
+    },
+    'node/server.ts',
     cwd,
-    ready: LISTENING,
-    profileArgs: nodeProfile,
-    unavailable: needs(path.join(cwd, 'node', 'server.ts')),
-  };
+  );
 }
 
 /** The reference every ratio is taken against. */
