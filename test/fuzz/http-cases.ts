@@ -510,6 +510,16 @@ function platformAnswer(request: FuzzRequest, outcome: FuzzOutcome, caps: Capabi
   }
 }
 
+/**
+ * A server may answer before it has read a large body and then close the connection (Bun does,
+ * with `Connection: close`). Closing with unread data resets the connection while the client is
+ * still sending, and the client's kernel may then drop the answer unread (RFC 9112 section 9.6):
+ * a race on the client's side, not a missing answer.
+ */
+function resetWhileSending(request: FuzzRequest, detail: string): boolean {
+  return request.body.length >= 64 * 1024 && /\b(EPIPE|ECONNRESET)\b/.test(detail);
+}
+
 type Capabilities = Readonly<Required<TargetCapabilities>>;
 
 /** Why an outcome is wrong for a request on a target with `caps`, or null when it is fine. */
@@ -518,7 +528,10 @@ export function judge(request: FuzzRequest, outcome: FuzzOutcome, caps: Capabili
     return request.incomplete ? null : `no answer to a complete request (${clip(outcome.detail)})`;
   }
   if (outcome.kind === 'closed') {
-    return request.malformed || request.incomplete || platformAnswer(request, outcome, caps)
+    return request.malformed ||
+      request.incomplete ||
+      platformAnswer(request, outcome, caps) ||
+      resetWhileSending(request, outcome.detail)
       ? null
       : `connection closed without an answer (${clip(outcome.detail)})`;
   }
