@@ -2,7 +2,7 @@
  * Writes a Fetch `Response` to a `node:http` `ServerResponse`, in as few socket writes as the
  * body allows. Headers are never flushed on their own: they leave with the first body bytes (or
  * the end), and whatever the body yields within one turn of the event loop goes out in a single
- * write: a polling response's headers, frame and chunked terminator; a burst of streamed frames.
+ * write: the headers with a stream's prelude; a burst of streamed frames.
  * On loopback every write is a syscall that also runs the peer's TCP receive path, so this is
  * most of the CPU a small response costs.
  *
@@ -21,30 +21,41 @@ export async function writeResponse(response: Response, outgoing: ServerResponse
     return;
   }
   const reader = body.getReader();
-  // A body that is complete at once (a string, an error page) goes out with a Content-Length.
-  const ready: Uint8Array[] = [];
-  let pending = reader.read();
-  for (;;) {
-    const next = await settledNow(pending);
-    if (next === NOT_YET) break;
-    if (next.done) {
-      const whole = ready.length === 1 ? ready[0]! : Buffer.concat(ready);
-      head['content-length'] = whole.byteLength;
-      outgoing.writeHead(response.status, head);
-      outgoing.end(whole);
-      return;
-    }
-    ready.push(next.value);
-    pending = reader.read();
+  const ready = await readReady(reader);
+  if (ready.pending === null) {
+    const whole = ready.chunks.length === 1 ? ready.chunks[0]! : Buffer.concat(ready.chunks);
+    head['content-length'] = whole.byteLength;
+    outgoing.writeHead(response.status, head);
+    outgoing.end(whole);
+    return;
   }
   outgoing.writeHead(response.status, head);
-  await streamBody(reader, pending, ready, outgoing);
+  await streamBody(reader, ready.pending, ready.chunks, outgoing);
+}
+
+type Read = ReturnType<ReadableStreamDefaultReader<Uint8Array>['read']>;
+
+/**
+ * What a body has ready within this turn of the event loop. `pending` is null when that is all
+ * of it (the answer can carry a Content-Length), else the read still under way.
+ */
+export async function readReady(
+  reader: ReadableStreamDefaultReader<Uint8Array>,
+): Promise<{ chunks: Uint8Array[]; pending: Read | null }> {
+  const chunks: Uint8Array[] = [];
+  for (;;) {
+    const pending = reader.read();
+    const next = await Promise.race([pending, new Promise<null>((resolve) => setImmediate(resolve, null))]);
+    if (next === null) return { chunks, pending };
+    if (next.done) return { chunks, pending: null };
+    chunks.push(next.value);
+  }
 }
 
 /** The rest of a body that is still being written, chunk by chunk as it comes. */
 async function streamBody(
   reader: ReadableStreamDefaultReader<Uint8Array>,
-  pending: ReturnType<ReadableStreamDefaultReader<Uint8Array>['read']>,
+  pending: Read,
   ready: Uint8Array[],
   outgoing: ServerResponse,
 ): Promise<void> {
@@ -87,13 +98,6 @@ async function streamBody(
   } finally {
     outgoing.off('close', onClose);
   }
-}
-
-const NOT_YET = Symbol('not yet');
-
-/** The promise's value if it is already settled (a few microtasks at most), else `NOT_YET`. */
-function settledNow<T>(promise: Promise<T>): Promise<T | typeof NOT_YET> {
-  return Promise.race([promise, Promise.resolve().then(() => Promise.resolve(NOT_YET))]);
 }
 
 /** Resolves once the socket takes writes again, or the response is gone. */

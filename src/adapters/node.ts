@@ -17,7 +17,7 @@ import { RESPONSE_ALREADY_SENT } from '@hono/node-server/utils/response';
 import { type RawData, type WebSocket, WebSocketServer } from 'ws';
 import { isStreamingResponse, notFound } from '../http.ts';
 import type { RuntimeContext, WebSocketHandlers } from '../runtime.ts';
-import { writeResponse } from './node-response.ts';
+import { readReady, writeResponse } from './node-response.ts';
 
 /** Any handler in the core's shape: a Response, or `undefined` for "not mine". */
 export type FetchHandler = (
@@ -246,19 +246,8 @@ async function writeRawResponse(socket: Duplex, response: Response): Promise<voi
   });
   for (const cookie of response.headers.getSetCookie()) head += `Set-Cookie: ${cookie}\r\n`;
   const reader = response.body?.getReader();
-  const chunks: Uint8Array[] = [];
-  let done = reader === undefined;
-  let pending: ReturnType<NonNullable<typeof reader>['read']> | null = null;
-  // Whatever the body has ready within this turn of the event loop.
-  while (!done) {
-    pending ??= reader!.read();
-    const next = await Promise.race([pending, new Promise<null>((resolve) => setImmediate(resolve, null))]);
-    if (next === null) break;
-    pending = null;
-    if (next.done) done = true;
-    else chunks.push(next.value);
-  }
-  if (done) {
+  const { chunks, pending } = reader === undefined ? { chunks: [], pending: null } : await readReady(reader);
+  if (pending === null) {
     const body = Buffer.concat(chunks);
     head += `Content-Length: ${body.length}\r\nConnection: close\r\n\r\n`;
     socket.end(Buffer.concat([Buffer.from(head, 'latin1'), body]));
@@ -274,12 +263,7 @@ async function writeRawResponse(socket: Duplex, response: Response): Promise<voi
   };
   socket.write(`${head}Transfer-Encoding: chunked\r\nConnection: close\r\n\r\n`, 'latin1');
   for (const chunk of chunks) writeChunk(chunk);
-  for (;;) {
-    const next = await (pending ?? reader!.read());
-    pending = null;
-    if (next.done) break;
-    writeChunk(next.value);
-  }
+  for (let next = await pending; !next.done; next = await reader!.read()) writeChunk(next.value);
   socket.end('0\r\n\r\n');
 }
 
