@@ -54,22 +54,22 @@ export function sockjsWorker<Env>(config: SockJSWorkerConfig<Env>): SockJSWorker
     routing ??= build(env);
     const server = routing.services.owner(new URL(request.url));
     if (server === undefined) return undefined;
-    const entry = { server, service: routing.definitions.get(server)! };
-    const route = entry.server.route(request);
+    const route = server.route(request);
     if (route.kind === 'stateless' || route.kind === 'not-mine') {
-      return entry.server.fetch(request, {
+      return server.fetch(request, {
         waitUntil: ctx ? (promise) => ctx.waitUntil(promise) : undefined,
       });
     }
     const sessionId = route.kind === 'session' ? route.sessionId : null;
-    const name = entry.service.objectName?.(sessionId, request) ?? sessionId ?? crypto.randomUUID();
+    const service = routing.definitions.get(server)!;
+    const name = service.objectName?.(sessionId, request) ?? sessionId ?? crypto.randomUUID();
     const namespace = (env as Record<string, DurableObjectNamespace | undefined>)[config.binding];
     if (namespace === undefined) {
       throw new Error(`Durable Object binding "${config.binding}" is missing from the Worker's env`);
     }
     // One namespace serves every service: the prefix keeps their object names apart.
     const response = await namespace
-      .get(namespace.idFromName(`${entry.server.options.prefix} ${name}`))
+      .get(namespace.idFromName(`${server.options.prefix} ${name}`))
       .fetch(request);
     return uncompressed(response);
   };
