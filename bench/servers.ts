@@ -65,21 +65,25 @@ function needs(...files: Array<string | undefined>): () => string | null {
 
 const node = (entry: string) => ['--import', 'tsx', entry];
 
-/** A Node server run from its build (see build.ts), in the repository or another checkout. */
+/** A Node server run from its build (see build.ts), in the repository or another checkout (`cwd`). */
 function builtNodeServer(
-  spec: Omit<ServerSpec, 'args' | 'prepare'>,
+  spec: Pick<ServerSpec, 'id' | 'implementation' | 'kind' | 'cwd' | 'unavailable'>,
   entry: string,
-  root = repoRoot,
 ): ServerSpec {
   const server: ServerSpec = {
     ...spec,
+    runtime: 'node',
+    command: process.execPath,
     args: [entry],
+    ready: LISTENING,
+    profileArgs: nodeProfile,
     async prepare() {
-      server.args = [await buildNodeEntry(root, entry)];
+      server.args = [await buildNodeEntry(spec.cwd ?? repoRoot, entry)];
     },
   };
   return server;
 }
+
 const deno = (entry: string) => ['run', '--allow-net', '--allow-env', entry];
 const bun = (entry: string) => ['run', entry];
 
@@ -88,11 +92,7 @@ export const SERVERS: readonly ServerSpec[] = [
     {
       id: 'sockjs-fetch/node',
       implementation: 'sockjs-fetch',
-      runtime: 'node',
       kind: 'sockjs',
-      command: process.execPath,
-      ready: LISTENING,
-      profileArgs: nodeProfile,
       unavailable: needs(fromRoot('node', 'server.ts')),
     },
     'node/server.ts',
@@ -112,11 +112,7 @@ export const SERVERS: readonly ServerSpec[] = [
     {
       id: 'plain-ws/node',
       implementation: 'plain-ws',
-      runtime: 'node',
       kind: 'plain-ws',
-      command: process.execPath,
-      ready: LISTENING,
-      profileArgs: nodeProfile,
       unavailable: needs(fromRoot('bench', 'servers', 'ws-echo-node.ts')),
     },
     'bench/servers/ws-echo-node.ts',
@@ -187,16 +183,11 @@ export function comparisonServer(dir: string): ServerSpec {
     {
       id: `sockjs-fetch/node@${path.basename(cwd)}`,
       implementation: 'sockjs-fetch',
-      runtime: 'node',
       kind: 'sockjs',
-      command: process.execPath,
       cwd,
-      ready: LISTENING,
-      profileArgs: nodeProfile,
       unavailable: needs(path.join(cwd, 'node', 'server.ts')),
     },
     'node/server.ts',
-    cwd,
   );
 }
 

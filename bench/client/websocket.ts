@@ -26,19 +26,18 @@ export class BenchSocket {
     const started = performance.now();
     const socket = await LeanWebSocket.connect(url, timeoutMs);
     const client = new BenchSocket(socket, framing);
-    socket.onClose = (code, reason) => client.onClose(code, reason);
+    const closedAfterOpen = (code: number, reason: string) => client.onClose(code, reason);
     if (framing === 'raw') {
+      socket.onClose = closedAfterOpen;
       socket.onText = (text) => client.onMessage(text);
       return client;
     }
     const opened = deferred<BenchSocket>();
-    const openClose = (code: number, reason: string) =>
-      opened.reject(new Error(`closed before open: ${code} ${reason}`));
-    socket.onClose = openClose;
+    socket.onClose = (code, reason) => opened.reject(new Error(`closed before open: ${code} ${reason}`));
     socket.onText = (text) => {
       const frame = parseFrame(text);
       if (frame.type === 'open') {
-        socket.onClose = (code, reason) => client.onClose(code, reason);
+        socket.onClose = closedAfterOpen;
         opened.resolve(client);
       } else if (frame.type === 'messages') for (const message of frame.messages) client.onMessage(message);
       else if (frame.type === 'close') {
