@@ -85,6 +85,11 @@ export interface SessionResult {
   problems: string[];
 }
 
+/** A session's result before anything was received. */
+function newResult(plan: SessionPlan): SessionResult {
+  return { requested: plan.count, delivered: 0, close: null, aborted: false, problems: [] };
+}
+
 /** A small seeded PRNG (mulberry32), so a run can be replayed from its seed. */
 export function random(seed: number): () => number {
   let state = seed >>> 0;
@@ -154,13 +159,7 @@ export async function runHttpSession(
 ): Promise<SessionResult> {
   const base = `/sequence/000/${randomUUID()}`;
   const messages: string[] = [];
-  const result: SessionResult = {
-    requested: plan.count,
-    delivered: 0,
-    close: null,
-    aborted: false,
-    problems: [],
-  };
+  const result = newResult(plan);
   const deadline = Date.now() + SESSION_LIMIT_MS;
 
   const send = async (message: string) => {
@@ -266,13 +265,7 @@ export async function runHttpSession(
 
 export async function runWebSocketSession(baseUrl: string, plan: SessionPlan): Promise<SessionResult> {
   const messages: string[] = [];
-  const result: SessionResult = {
-    requested: plan.count,
-    delivered: 0,
-    close: null,
-    aborted: false,
-    problems: [],
-  };
+  const result = newResult(plan);
   const ws = await WsClient.connect(
     `${toWsUrl(baseUrl)}/sequence/000/${randomUUID()}/websocket`,
     FRAME_TIMEOUT_MS,
