@@ -60,4 +60,10 @@ export interface RuntimeContext {
   onClientGone?(listener: () => void): void;
   /** Lifts the runtime's idle timeout for a long-lived response (polling, streaming). */
   keepAlive?(): void;
+  /**
+   * The sessions live elsewhere (a Workers router in front of Durable Objects): a request that
+   * passed every check made before a session is touched (route, origin, upgrade headers,
+   * callback, `authorize`) is handed on with its admission's `data`, and the answer is this.
+   */
+  forwardAdmitted?(data: unknown): Promise<Response>;
 }

@@ -43,7 +43,7 @@ export interface SockJSServerEventMap {
 export type RequestRoute =
   | { kind: 'not-mine' }
   | { kind: 'stateless' }
-  | { kind: 'session'; sessionId: string }
+  | { kind: 'session'; sessionId: string; endpoint: Endpoint }
   | { kind: 'raw-websocket' };
 
 /** Endpoints a browser reaches with an `Origin` header (CORS requests and WebSocket upgrades). */
@@ -190,7 +190,8 @@ export class SockJSServer extends EventTarget {
     const match = this.#router.match(request.method, path);
     if (match.kind !== 'endpoint') return { kind: 'stateless' };
     if (match.endpoint === 'raw-websocket') return { kind: 'raw-websocket' };
-    if (SESSION_ENDPOINTS.has(match.endpoint)) return { kind: 'session', sessionId: match.sessionId! };
+    if (SESSION_ENDPOINTS.has(match.endpoint))
+      return { kind: 'session', sessionId: match.sessionId!, endpoint: match.endpoint };
     return { kind: 'stateless' };
   }
 

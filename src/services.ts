@@ -19,6 +19,13 @@ export interface SockJSServiceDefinition<Env = unknown> {
    * so they can reach each other, e.g. for broadcast. `sessionId` is null for raw WebSockets.
    */
   objectName?: (sessionId: string | null, request: Request) => string;
+  /**
+   * Workers only: the sustained rate, in bytes per second, at which one WebSocket connection is
+   * sent messages (workerd cannot tell how much a client has not read yet; see README, Workers).
+   * Beyond it messages wait in the session's queue; when that overflows the session closes with
+   * `c[1013,"Message queue full"]`. Default 1048576 (1 MiB/s).
+   */
+  webSocketBytesPerSecond?: number;
   /** Attaches the application's listeners to the service's server. */
   setup(server: SockJSServer, env: Env): void;
 }

@@ -1,7 +1,8 @@
 /**
  * Whether a new session may open: the server's session limit, then the application's
  * `authorize` hook with the original request. Requests for a session that already exists were
- * admitted when it opened.
+ * admitted when it opened. Where sessions live elsewhere (`runtime.forwardAdmitted`), an admitted
+ * request is forwarded and its answer returned as the response.
  */
 import { textResponse } from '../http.ts';
 import type { EndpointContext } from './context.ts';
@@ -15,6 +16,17 @@ export async function admit(ctx: EndpointContext, transport: string, headers?: H
   if (ctx.openSessions() >= ctx.options.maxSessions) {
     return { ok: false, response: textResponse(503, 'Too many sessions', headers) };
   }
+  const admission = await authorizeSession(ctx, transport, headers);
+  const forward = ctx.runtime.forwardAdmitted;
+  if (forward === undefined || !admission.ok) return admission;
+  return { ok: false, response: await forward(admission.data) };
+}
+
+async function authorizeSession(
+  ctx: EndpointContext,
+  transport: string,
+  headers?: Headers,
+): Promise<Admission> {
   const authorize = ctx.options.authorize;
   if (authorize === null) return ADMITTED;
   let result: Awaited<ReturnType<typeof authorize>>;

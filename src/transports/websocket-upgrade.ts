@@ -21,7 +21,7 @@ export function rejectInvalidUpgrade(ctx: EndpointContext): Response | null {
   if (version !== '13' && version !== '8') {
     return textResponse(400, 'Only supported WebSocket protocol is RFC 6455.');
   }
-  if (ctx.runtime.upgradeWebSocket === undefined) {
+  if (ctx.runtime.upgradeWebSocket === undefined && ctx.runtime.forwardAdmitted === undefined) {
     return textResponse(400, 'WebSocket upgrades are not available on this host');
   }
   return null;

@@ -104,6 +104,14 @@ export interface TargetCapabilities {
    * - `'replace'`: delivers the text with U+FFFD in place of the bad bytes (local workerd).
    */
   invalidUtf8Text?: 'close-1007' | 'drop' | 'replace';
+  /**
+   * Which requests `authorize` sees.
+   * - `'session'`: only the one that opens a session; later requests of the session need nothing.
+   * - `'request'`: every request that could open a session (receivers and WebSocket upgrades,
+   *   not sends): the Workers router runs it before any Durable Object is addressed and cannot
+   *   know whether the session exists (README, Workers).
+   */
+  authorizeScope?: 'session' | 'request';
 }
 
 /** Node's behaviour, the default of every capability. */
@@ -114,6 +122,7 @@ export const NODE_CAPABILITIES: Readonly<Required<TargetCapabilities>> = {
   lateTcpCloseAfterServerClose: false,
   http10: true,
   invalidUtf8Text: 'close-1007',
+  authorizeScope: 'session',
 };
 
 /** A target's capabilities with Node's for everything it does not set. */

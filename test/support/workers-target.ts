@@ -70,7 +70,8 @@ function sharedBundle(): string {
  * its method; a dropped poll or stream is noticed only on the next write to it; a hibernatable
  * socket closed from the `fetch` that accepted it sends its close frame at once but ends its
  * TCP connection about 10 s later; HTTP/1.0 requests get HTTP/1.1 framing; a WebSocket text
- * frame with invalid UTF-8 is delivered with U+FFFD instead of failing the connection.
+ * frame with invalid UTF-8 is delivered with U+FFFD instead of failing the connection. And
+ * `authorize` runs in the Worker on every request that could open a session.
  */
 export const WORKERS_CAPABILITIES: TargetCapabilities = {
   chunking: 'per-frame',
@@ -79,6 +80,7 @@ export const WORKERS_CAPABILITIES: TargetCapabilities = {
   lateTcpCloseAfterServerClose: true,
   http10: false,
   invalidUtf8Text: 'replace',
+  authorizeScope: 'request',
 };
 
 export function workersTarget(persist?: string): ConformanceTarget {

@@ -13,14 +13,16 @@
 import type { RuntimeContext, ServerWebSocket, WebSocketHandlers, WebSocketInfo } from '../../runtime.ts';
 import { SockJSServer } from '../../server.ts';
 import { combineServices, type SockJSServices } from '../../services.ts';
+import { trustedAuthorize } from './admission.ts';
 import {
   type DurableObjectState,
   type UpgradeResponseInit,
   type WorkersWebSocket,
   webSocketPair,
 } from './platform.ts';
+import { DEFAULT_WEBSOCKET_BYTES_PER_SECOND, SendBudget } from './send-budget.ts';
 import type { ServiceList, WorkersServiceDefinition } from './service.ts';
-import { SqliteSessionStore } from './session-store.ts';
+import { SessionTable, SqliteSessionStore } from './session-store.ts';
 
 /** Tag of hibernatable sockets that carry SockJS framing (and so get `h` heartbeats). */
 const FRAMED_TAG = 'sockjs';
@@ -40,9 +42,11 @@ interface Attachment {
  * connection of a hibernatable socket until the object is evicted; clients that wait for the
  * TCP end see it late (sockjs-client acts on the `c[...]` frame that precedes it).
  */
-function socketApi(ws: WorkersWebSocket): ServerWebSocket {
+function socketApi(ws: WorkersWebSocket, budget?: SendBudget): ServerWebSocket {
   return {
+    bufferedAmount: budget && (() => budget.buffered),
     send: (data) => {
+      budget?.spend(data.length);
       try {
         ws.send(data);
       } catch {
@@ -70,19 +74,30 @@ export class SockJSDurableObject<Env = unknown> {
   readonly #handlers = new Map<WorkersWebSocket, WebSocketHandlers>();
   readonly #runtime: RuntimeContext;
   readonly #heartbeatDelay: number;
+  readonly #table: SessionTable;
+  /** Sustained send rate of each service's WebSockets, by prefix (see `SendBudget`). */
+  readonly #sendRates = new Map<string, number>();
 
   constructor(ctx: DurableObjectState, env: Env, services: readonly WorkersServiceDefinition<Env>[]) {
     this.ctx = ctx;
     this.env = env;
-    SqliteSessionStore.open(ctx.storage);
+    this.#table = new SessionTable(ctx.storage);
     this.#services = combineServices(
       services.map((service) => {
-        const server = new SockJSServer(service.options);
-        server.setSessionStore(new SqliteSessionStore(ctx.storage, server.options.prefix));
+        // `authorize` already ran in the Worker; its verdict comes with the request.
+        const own = service.options.authorize;
+        const server = new SockJSServer(
+          own ? { ...service.options, authorize: trustedAuthorize(own) } : service.options,
+        );
+        const prefix = server.options.prefix;
+        server.setSessionStore(new SqliteSessionStore(this.#table, prefix, () => this.#releaseIfIdle()));
+        this.#sendRates.set(prefix, service.webSocketBytesPerSecond ?? DEFAULT_WEBSOCKET_BYTES_PER_SECOND);
         service.setup(server, env);
         return server;
       }),
     );
+    // Left by a previous instance: lost sessions to forget in time, or nothing worth keeping.
+    if (this.#table.exists) ctx.waitUntil(this.#sweepLostSessions());
     this.#heartbeatDelay = Math.min(...this.#services.servers.map((server) => server.options.heartbeatDelay));
     this.#runtime = {
       manualHeartbeats: true,
@@ -108,11 +123,13 @@ export class SockJSDurableObject<Env = unknown> {
     this.#handlers.delete(ws);
     // Complete the closing handshake; reserved codes cannot be sent back.
     socketApi(ws).close(RESERVED_CLOSE_CODES.has(code) ? 1000 : code, reason);
+    this.#releaseIfIdle(ws);
   }
 
   async webSocketError(ws: WorkersWebSocket): Promise<void> {
     this.#handlersFor(ws)?.onClose(1006, 'WebSocket error', false);
     this.#handlers.delete(ws);
+    this.#releaseIfIdle(ws);
   }
 
   /** Heartbeats for every SockJS-framed socket, then the next alarm while any remain. */
@@ -120,6 +137,29 @@ export class SockJSDurableObject<Env = unknown> {
     const sockets = this.ctx.getWebSockets(FRAMED_TAG);
     for (const ws of sockets) socketApi(ws).send('h');
     if (sockets.length > 0) await this.ctx.storage.setAlarm(Date.now() + this.#heartbeatDelay);
+    await this.#sweepLostSessions();
+  }
+
+  /**
+   * Empties storage once the object holds nothing (no session row, no open WebSocket other than
+   * `closing`), so an object whose sessions have ended leaves nothing behind.
+   */
+  #releaseIfIdle(closing?: WorkersWebSocket): void {
+    if (!this.#table.isEmpty()) return;
+    const open = this.ctx.getWebSockets().some((ws) => ws !== closing && ws.readyState !== 3);
+    if (!open) this.ctx.waitUntil(this.#table.release());
+  }
+
+  /** Forgets lost sessions past their retention; the alarm comes back for the next one. */
+  async #sweepLostSessions(): Promise<void> {
+    this.#table.sweep();
+    const expiry = this.#table.nextExpiry();
+    if (expiry === null) {
+      this.#releaseIfIdle();
+      return;
+    }
+    const alarm = await this.ctx.storage.getAlarm();
+    if (alarm === null || alarm > expiry) await this.ctx.storage.setAlarm(expiry);
   }
 
   #accept(handlers: WebSocketHandlers, info: WebSocketInfo): Response {
@@ -127,15 +167,21 @@ export class SockJSDurableObject<Env = unknown> {
     this.ctx.acceptWebSocket(server, [info.protocol === 'websocket' ? FRAMED_TAG : RAW_TAG]);
     server.serializeAttachment({ sockjs: 1, info } satisfies Attachment);
     this.#handlers.set(server, handlers);
-    handlers.onOpen(socketApi(server));
+    handlers.onOpen(this.#socketApi(server, info.prefix));
     if (info.protocol === 'websocket') this.ctx.waitUntil(this.#scheduleHeartbeat());
     return new Response(null, { status: 101, webSocket: client } as UpgradeResponseInit);
   }
 
   async #scheduleHeartbeat(): Promise<void> {
-    if ((await this.ctx.storage.getAlarm()) === null) {
-      await this.ctx.storage.setAlarm(Date.now() + this.#heartbeatDelay);
-    }
+    const due = Date.now() + this.#heartbeatDelay;
+    const alarm = await this.ctx.storage.getAlarm();
+    if (alarm === null || alarm > due) await this.ctx.storage.setAlarm(due);
+  }
+
+  /** The core's view of a socket, with the send budget that stands in for `bufferedAmount`. */
+  #socketApi(ws: WorkersWebSocket, prefix: string): ServerWebSocket {
+    const rate = this.#sendRates.get(prefix) ?? DEFAULT_WEBSOCKET_BYTES_PER_SECOND;
+    return socketApi(ws, new SendBudget(rate));
   }
 
   /** The socket's handlers; after hibernation they are rebuilt from its attachment. */
@@ -148,7 +194,7 @@ export class SockJSDurableObject<Env = unknown> {
       (candidate) => candidate.options.prefix === attachment.info.prefix,
     );
     if (server === undefined) return undefined;
-    handlers = server.resumeWebSocket(attachment.info, socketApi(ws));
+    handlers = server.resumeWebSocket(attachment.info, this.#socketApi(ws, attachment.info.prefix));
     this.#handlers.set(ws, handlers);
     return handlers;
   }

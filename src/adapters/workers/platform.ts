@@ -5,6 +5,8 @@
 
 /** The runtime's `WebSocket` with the Durable Object extensions. */
 export interface WorkersWebSocket {
+  /** 3 once closed (the runtime may still list a closed socket in `getWebSockets`). */
+  readonly readyState?: number;
   send(data: string): void;
   close(code?: number, reason?: string): void;
   serializeAttachment(value: unknown): void;
@@ -22,6 +24,8 @@ export interface DurableObjectState {
     sql: { exec(query: string, ...bindings: unknown[]): SqlCursor };
     getAlarm(): Promise<number | null>;
     setAlarm(scheduledTime: number): Promise<void>;
+    /** Drops every table and the alarm (compatibility date 2026-02-24 or later). */
+    deleteAll(): Promise<void>;
   };
   waitUntil(promise: Promise<unknown>): void;
 }

@@ -3,6 +3,10 @@
  * memory (an object holding one is never idle, so never hibernates); a row that outlives its
  * instance means the object was restarted under a session, and a client that comes back to it
  * is told with a close frame instead of silently getting a fresh session.
+ *
+ * Storage is written only when a session opens, and emptied (`deleteAll`, which also drops the
+ * alarm) once the object holds nothing: no session, no lost session still remembered, no
+ * WebSocket. An object addressed by a request that opened nothing stores nothing.
  */
 import type { CloseInfo } from '../../events.ts';
 import type { SessionStore } from '../../session-registry.ts';
@@ -16,49 +20,113 @@ export const SESSION_LOST: CloseInfo = {
 };
 
 /** Lost sessions are remembered this long; clients come back within seconds. */
-const LOST_RETENTION_MS = 10 * 60 * 1000;
+export const LOST_RETENTION_MS = 10 * 60 * 1000;
 
-export class SqliteSessionStore implements SessionStore {
-  readonly #sql: DurableObjectState['storage']['sql'];
-  readonly #prefix: string;
+type Storage = DurableObjectState['storage'];
 
-  constructor(storage: DurableObjectState['storage'], prefix: string) {
-    this.#sql = storage.sql;
-    this.#prefix = prefix;
+/** The object's one `sockjs_sessions` table, shared by its services, created on first use. */
+export class SessionTable {
+  readonly #storage: Storage;
+  #exists: boolean;
+
+  constructor(storage: Storage) {
+    this.#storage = storage;
+    this.#exists =
+      storage.sql
+        .exec("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'sockjs_sessions'")
+        .toArray().length > 0;
+    if (this.#exists) {
+      // Rows of a previous instance: those sessions are lost.
+      const now = Date.now();
+      this.#sql('UPDATE sockjs_sessions SET lost_at = ? WHERE lost_at IS NULL', now);
+      this.#sql('DELETE FROM sockjs_sessions WHERE lost_at < ?', now - LOST_RETENTION_MS);
+    }
   }
 
-  /** Creates the table and marks every session of a previous instance as lost. Once per instance. */
-  static open(storage: DurableObjectState['storage']): void {
-    const now = Date.now();
-    storage.sql.exec(
-      `CREATE TABLE IF NOT EXISTS sockjs_sessions (
-        prefix TEXT NOT NULL, id TEXT NOT NULL, lost_at INTEGER, PRIMARY KEY (prefix, id)
-      )`,
+  /** True once the table is in storage (left by a previous instance, or created by this one). */
+  get exists(): boolean {
+    return this.#exists;
+  }
+
+  created(prefix: string, id: string): void {
+    if (!this.#exists) {
+      this.#sql(
+        `CREATE TABLE IF NOT EXISTS sockjs_sessions (
+          prefix TEXT NOT NULL, id TEXT NOT NULL, lost_at INTEGER, PRIMARY KEY (prefix, id)
+        )`,
+      );
+      this.#exists = true;
+    }
+    this.#sql('INSERT OR REPLACE INTO sockjs_sessions (prefix, id, lost_at) VALUES (?, ?, NULL)', prefix, id);
+  }
+
+  destroyed(prefix: string, id: string): void {
+    if (this.#exists) this.#sql('DELETE FROM sockjs_sessions WHERE prefix = ? AND id = ?', prefix, id);
+  }
+
+  lost(prefix: string, id: string): boolean {
+    return (
+      this.#exists &&
+      this.#sql(
+        'SELECT 1 FROM sockjs_sessions WHERE prefix = ? AND id = ? AND lost_at IS NOT NULL',
+        prefix,
+        id,
+      ).length > 0
     );
-    storage.sql.exec('UPDATE sockjs_sessions SET lost_at = ? WHERE lost_at IS NULL', now);
-    storage.sql.exec('DELETE FROM sockjs_sessions WHERE lost_at < ?', now - LOST_RETENTION_MS);
+  }
+
+  /** When the oldest remembered lost session may be forgotten, or null if none is remembered. */
+  nextExpiry(): number | null {
+    if (!this.#exists) return null;
+    const [row] = this.#sql('SELECT MIN(lost_at) AS oldest FROM sockjs_sessions WHERE lost_at IS NOT NULL');
+    const oldest = row?.oldest;
+    return typeof oldest === 'number' ? oldest + LOST_RETENTION_MS : null;
+  }
+
+  /** Forgets lost sessions past their retention. */
+  sweep(now = Date.now()): void {
+    if (this.#exists) this.#sql('DELETE FROM sockjs_sessions WHERE lost_at < ?', now - LOST_RETENTION_MS);
+  }
+
+  /** No row at all: no session open here, none lost and remembered. */
+  isEmpty(): boolean {
+    return !this.#exists || this.#sql('SELECT 1 FROM sockjs_sessions LIMIT 1').length === 0;
+  }
+
+  /** Empties the object's storage (table and alarm) so that it leaves nothing behind. */
+  async release(): Promise<void> {
+    this.#exists = false;
+    await this.#storage.deleteAll();
+  }
+
+  #sql(query: string, ...bindings: unknown[]): Record<string, unknown>[] {
+    return this.#storage.sql.exec(query, ...bindings).toArray();
+  }
+}
+
+/** One service's view of the table. */
+export class SqliteSessionStore implements SessionStore {
+  readonly #table: SessionTable;
+  readonly #prefix: string;
+  readonly #onDestroyed: () => void;
+
+  /** `onDestroyed` runs after a session's row is gone (the object may now hold nothing). */
+  constructor(table: SessionTable, prefix: string, onDestroyed: () => void) {
+    this.#table = table;
+    this.#prefix = prefix;
+    this.#onDestroyed = onDestroyed;
   }
 
   created(sessionId: string): void {
-    this.#sql.exec(
-      'INSERT OR REPLACE INTO sockjs_sessions (prefix, id, lost_at) VALUES (?, ?, NULL)',
-      this.#prefix,
-      sessionId,
-    );
+    this.#table.created(this.#prefix, sessionId);
   }
 
   destroyed(sessionId: string): void {
-    this.#sql.exec('DELETE FROM sockjs_sessions WHERE prefix = ? AND id = ?', this.#prefix, sessionId);
+    this.#table.destroyed(this.#prefix, sessionId);
+    this.#onDestroyed();
   }
 
   lost(sessionId: string): CloseInfo | null {
-    const rows = this.#sql
-      .exec(
-        'SELECT 1 FROM sockjs_sessions WHERE prefix = ? AND id = ? AND lost_at IS NOT NULL',
-        this.#prefix,
-        sessionId,
-      )
-      .toArray();
-    return rows.length > 0 ? SESSION_LOST : null;
+    return this.#table.lost(this.#prefix, sessionId) ? SESSION_LOST : null;
   }
 }

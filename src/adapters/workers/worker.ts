@@ -1,6 +1,7 @@
 /**
  * The Worker half: answers the stateless routes (greeting, /info, /iframe.html, OPTIONS,
- * 404/405) itself and forwards each session request to the Durable Object that owns the
+ * 404/405) itself, refuses what can be refused without a session (malformed session ids,
+ * origins, bad upgrades, `authorize`), and forwards the rest to the Durable Object that owns the
  * session, named from the session id (never the server id: `/000/abc` and `/999/abc` are one
  * session, PROTOCOL.md 1.0).
  */
@@ -8,6 +9,7 @@
 import { notFound } from '../../http.ts';
 import { SockJSServer } from '../../server.ts';
 import { combineServices, type SockJSServices } from '../../services.ts';
+import { forwardedRequest, isValidSessionId } from './admission.ts';
 import type { DurableObjectNamespace, ExecutionContext } from './platform.ts';
 import type { ServiceList, WorkersServiceDefinition } from './service.ts';
 
@@ -55,23 +57,34 @@ export function sockjsWorker<Env>(config: SockJSWorkerConfig<Env>): SockJSWorker
     const server = routing.services.owner(new URL(request.url));
     if (server === undefined) return undefined;
     const route = server.route(request);
-    if (route.kind === 'stateless' || route.kind === 'not-mine') {
-      return server.fetch(request, {
-        waitUntil: ctx ? (promise) => ctx.waitUntil(promise) : undefined,
-      });
-    }
+    const runtime = {
+      waitUntil: ctx ? (promise: Promise<unknown>) => ctx.waitUntil(promise) : undefined,
+      remoteAddress: request.headers.get('CF-Connecting-IP') ?? undefined,
+    };
+    if (route.kind === 'stateless' || route.kind === 'not-mine') return server.fetch(request, runtime);
+    // Only well-formed session ids become object names.
+    if (route.kind === 'session' && !isValidSessionId(route.sessionId)) return notFound();
     const sessionId = route.kind === 'session' ? route.sessionId : null;
     const service = routing.definitions.get(server)!;
-    const name = service.objectName?.(sessionId, request) ?? sessionId ?? crypto.randomUUID();
-    const namespace = (env as Record<string, DurableObjectNamespace | undefined>)[config.binding];
-    if (namespace === undefined) {
-      throw new Error(`Durable Object binding "${config.binding}" is missing from the Worker's env`);
+    const forward = async (admitted?: { data: unknown }) => {
+      const name = service.objectName?.(sessionId, request) ?? sessionId ?? crypto.randomUUID();
+      const namespace = (env as Record<string, DurableObjectNamespace | undefined>)[config.binding];
+      if (namespace === undefined) {
+        throw new Error(`Durable Object binding "${config.binding}" is missing from the Worker's env`);
+      }
+      // One namespace serves every service: the prefix keeps their object names apart.
+      const response = await namespace
+        .get(namespace.idFromName(`${server.options.prefix} ${name}`))
+        .fetch(forwardedRequest(request, admitted));
+      return uncompressed(response);
+    };
+    // Sends need the session itself: only its object knows whether it exists.
+    if (route.kind === 'session' && (route.endpoint === 'xhr-send' || route.endpoint === 'jsonp-send')) {
+      return forward();
     }
-    // One namespace serves every service: the prefix keeps their object names apart.
-    const response = await namespace
-      .get(namespace.idFromName(`${server.options.prefix} ${name}`))
-      .fetch(request);
-    return uncompressed(response);
+    // Everything else runs the server's own checks here (origin, upgrade headers, callback,
+    // `authorize`): a refused request never reaches, and so never creates, an object.
+    return server.fetch(request, { ...runtime, forwardAdmitted: (data) => forward({ data }) });
   };
 
   return {
