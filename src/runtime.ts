@@ -49,6 +49,13 @@ export interface RuntimeContext {
    * alarm), so sessions keep no timers that would prevent hibernation.
    */
   manualHeartbeats?: boolean;
+  /**
+   * The runtime learns that a client dropped a streaming response only when a write to it fails
+   * (local workerd): a request for a session that already has a stream then probes it with
+   * heartbeats before being refused with 2010, so a dead stream is found and the client hears
+   * `c[1002,"Connection interrupted"]` instead.
+   */
+  abortNoticedOnWrite?: boolean;
   /** The client's address, as the runtime knows it. */
   remoteAddress?: string;
   /** Keeps background work alive after the response (Workers' `waitUntil`). */

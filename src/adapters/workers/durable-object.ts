@@ -7,7 +7,8 @@
  *   clients of lost sessions so.
  * - WebSockets use the Hibernation API: the runtime holds the sockets, the object may leave
  *   memory between messages, and a socket's attachment carries what is needed to resume its
- *   connection. Heartbeats come from the object's alarm instead of timers.
+ *   connection: the first event of a new instance resumes every open socket the runtime holds
+ *   (`ctx.getWebSockets()`). Heartbeats come from the object's alarm instead of timers.
  */
 
 import { notFound } from '../../http.ts';
@@ -97,6 +98,7 @@ export class SockJSDurableObject<Env = unknown> {
     this.#heartbeatDelay = Math.min(...this.#services.servers.map((server) => server.options.heartbeatDelay));
     this.#runtime = {
       manualHeartbeats: true,
+      abortNoticedOnWrite: true,
       upgradeWebSocket: (_request, handlers, info) => this.#accept(handlers, info),
       waitUntil: (promise) => ctx.waitUntil(promise),
     };
