@@ -21,21 +21,24 @@ const HIBERNATION_MS = 13_000;
 
 const id = () => Math.random().toString(36).slice(2, 10);
 
-/** A SockJS WebSocket client that keeps every message it receives, in order. */
+/** A SockJS WebSocket client (or a raw one) that keeps every message it receives, in order. */
 class SockJSClient {
   readonly received: string[] = [];
   readonly #ws: WsClient;
+  readonly #raw: boolean;
   #waiters: Array<() => void> = [];
 
-  private constructor(ws: WsClient) {
+  private constructor(ws: WsClient, raw: boolean) {
     this.#ws = ws;
+    this.#raw = raw;
     void this.#read();
   }
 
-  static async open(url: string): Promise<SockJSClient> {
+  /** `S/websocket` (expects `o`), or with `raw` the framing-free `P/websocket`. */
+  static async open(url: string, raw = false): Promise<SockJSClient> {
     const ws = await WsClient.connect(url, 10_000);
-    assert.equal(await ws.next(10_000), 'o');
-    return new SockJSClient(ws);
+    if (!raw) assert.equal(await ws.next(10_000), 'o');
+    return new SockJSClient(ws, raw);
   }
 
   async #read(): Promise<void> {
@@ -46,13 +49,14 @@ class SockJSClient {
       } catch {
         return; // closed
       }
-      if (frame.startsWith('a')) this.received.push(...(JSON.parse(frame.slice(1)) as string[]));
+      if (this.#raw) this.received.push(frame);
+      else if (frame.startsWith('a')) this.received.push(...(JSON.parse(frame.slice(1)) as string[]));
       for (const wake of this.#waiters.splice(0)) wake();
     }
   }
 
   send(message: string): void {
-    this.#ws.send(JSON.stringify([message]));
+    this.#ws.send(this.#raw ? message : JSON.stringify([message]));
   }
 
   count(message: string): number {
@@ -164,26 +168,26 @@ describe('Workers: hibernation', { concurrency: true }, () => {
       const [x, y, z] = await Promise.all(
         [0, 1, 2].map(() => SockJSClient.open(`${ws}/connection_info/000/${id()}/websocket?room=${room}`)),
       );
-      // ...and three in the demo chat, whose every session is in one object.
-      const [a, b, c] = await Promise.all(
-        [0, 1, 2].map(() => SockJSClient.open(`${ws}/broadcast/000/${id()}/websocket`)),
-      );
+      // ...and four in the demo chat, whose every session is in one object: three SockJS
+      // sessions and a raw WebSocket.
+      const [a, b, c, r] = await Promise.all([
+        ...[0, 1, 2].map(() => SockJSClient.open(`${ws}/broadcast/000/${id()}/websocket`)),
+        SockJSClient.open(`${ws}/broadcast/websocket`, true),
+      ]);
       try {
         const zId = (await z!.info()).id;
         const first = await x!.info();
         assert.deepEqual([first.resumed, first.connections], [false, 3]);
         a!.send('before');
-        await Promise.all([b!.waitFor('before'), c!.waitFor('before')]);
+        await Promise.all([b!.waitFor('before'), c!.waitFor('before'), r!.waitFor('before')]);
 
         await sleep(HIBERNATION_MS);
         // The issue's report: a message wakes the chat's object; every member must hear it,
         // the ones silent since the wake included. Then each member in turn reaches all others.
-        for (const [sender, others] of [
-          [a!, [b!, c!]],
-          [b!, [a!, c!]],
-          [c!, [a!, b!]],
-        ] as const) {
-          const text = `after hibernation, from ${sender === a ? 'a' : sender === b ? 'b' : 'c'}`;
+        const chat = { a: a!, b: b!, c: c!, r: r! };
+        for (const [name, sender] of Object.entries(chat)) {
+          const others = Object.values(chat).filter((other) => other !== sender);
+          const text = `after hibernation, from ${name}`;
           sender.send(text);
           await Promise.all(others.map((other) => other.waitFor(text)));
         }
@@ -202,15 +206,15 @@ describe('Workers: hibernation', { concurrency: true }, () => {
         assert.deepEqual([second.resumed, second.connections], [true, 2]);
         assert.equal(x!.count(left), 1, 'x heard of the close exactly once');
         assert.equal(y!.count(left), 1, 'y heard of the close exactly once');
-        // The chat is woken by a close; the two left still reach each other.
+        // The chat is woken by a close; the others still reach each other.
         await c!.close();
         a!.send('second cycle');
-        await b!.waitFor('second cycle');
-        b!.send('second cycle, from b');
-        await a!.waitFor('second cycle, from b');
+        await Promise.all([b!.waitFor('second cycle'), r!.waitFor('second cycle')]);
+        r!.send('second cycle, from r');
+        await Promise.all([a!.waitFor('second cycle, from r'), b!.waitFor('second cycle, from r')]);
         assert.equal(a!.count('after hibernation, from b'), 1, 'nothing delivered twice');
       } finally {
-        await Promise.all([x, y, z, a, b, c].map((client) => client?.close()));
+        await Promise.all([x, y, z, a, b, c, r].map((client) => client?.close()));
       }
     });
   });
