@@ -58,15 +58,24 @@ function socketApi(ws: WorkersWebSocket): ServerWebSocket {
       }
     },
     close: (code, reason) => {
+      markClosedByServer(ws);
       try {
-        const attachment = ws.deserializeAttachment() as Attachment | null;
-        if (attachment?.sockjs === 1) ws.serializeAttachment({ ...attachment, closedByServer: true });
         ws.close(code, reason);
       } catch {
         // Already closed.
       }
     },
   };
+}
+
+/** Records in the attachment that the server closed the socket (see `#handlersFor`). */
+function markClosedByServer(ws: WorkersWebSocket): void {
+  try {
+    const attachment = ws.deserializeAttachment() as Attachment | null;
+    if (attachment?.sockjs === 1) ws.serializeAttachment({ ...attachment, closedByServer: true });
+  } catch {
+    // Closed already, or the attachment is at its size limit: the close itself matters more.
+  }
 }
 
 export interface SockJSDurableObjectClass<Env> {
