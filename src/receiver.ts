@@ -7,6 +7,8 @@ import type { CloseInfo } from './events.ts';
 export interface Receiver {
   /** Transport name reported as `connection.protocol`. */
   readonly protocol: string;
+  /** True for a stream, which a heartbeat leaves open (a poll ends with its one frame). */
+  readonly streaming?: boolean;
   /**
    * Writes one frame. Returns false when the receiver can take no more after this frame
    * (its response limit is reached); the session then closes and detaches it.

@@ -37,7 +37,7 @@ export interface RuntimeContext {
   /**
    * Accepts a (validated) WebSocket upgrade request and returns the response that completes the
    * handshake. Absent on hosts that cannot upgrade; the core then answers 400. A runtime that
-   * can hibernate sockets keeps `info` with the socket and later calls `server.resumeWebSocket`.
+   * can hibernate sockets keeps `info` with the socket and later calls `adapterHooks.resumeWebSocket`.
    */
   upgradeWebSocket?(
     request: Request,
@@ -49,6 +49,13 @@ export interface RuntimeContext {
    * alarm), so sessions keep no timers that would prevent hibernation.
    */
   manualHeartbeats?: boolean;
+  /**
+   * The runtime learns that a client dropped a streaming response only when a write to it fails
+   * (local workerd): a request for a session that already has a stream then probes it with
+   * heartbeats before being refused with 2010, so a dead stream is found and the client hears
+   * `c[1002,"Connection interrupted"]` instead.
+   */
+  abortNoticedOnWrite?: boolean;
   /** The client's address, as the runtime knows it. */
   remoteAddress?: string;
   /** Keeps background work alive after the response (Workers' `waitUntil`). */

@@ -132,6 +132,17 @@ export class Session implements ConnectionBackend, ReceiverOwner {
     this.#startHeartbeat();
   }
 
+  /**
+   * Writes a heartbeat to the current receiver if it is a stream, and says whether it did. On a
+   * runtime that notices a vanished client only when writing to it, this exposes a dead stream
+   * before a new receiver is refused with 2010.
+   */
+  probeReceiver(): boolean {
+    if (this.#receiver === null || this.#receiver.streaming !== true) return false;
+    this.#write(HEARTBEAT_FRAME);
+    return true;
+  }
+
   /** Messages from the client, delivered in order while the session is open. */
   deliver(messages: readonly string[]): void {
     for (const message of messages) {

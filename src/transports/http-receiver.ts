@@ -26,6 +26,7 @@ export interface HttpReceiverOptions {
 
 export class HttpReceiver implements Receiver {
   readonly protocol: string;
+  readonly streaming = true;
   readonly body: ReadableStream<Uint8Array>;
   /** The session this receiver reports to once attached. */
   session: Session | null = null;

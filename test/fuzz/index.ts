@@ -294,7 +294,7 @@ export function defineFuzzSuite(target: ConformanceTarget, { memory = true }: Fu
       // the check ends as soon as every session is gone.
       const started = Date.now();
       const deadline =
-        started + 2 * HEARTBEAT_MS + DISCONNECT_MS + (caps.promptAbortDetection ? 10_000 : 30_000);
+        started + 2 * HEARTBEAT_MS + DISCONNECT_MS + (caps.promptAbortDetection === true ? 10_000 : 30_000);
       let alive = [...sessions];
       let answers: string[] = [];
       while (alive.length > 0 && Date.now() < deadline) {

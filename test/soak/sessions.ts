@@ -161,6 +161,9 @@ export async function runHttpSession(
   const messages: string[] = [];
   const result = newResult(plan);
   const deadline = Date.now() + SESSION_LIMIT_MS;
+  // Whether a dropped receiver of this transport is noticed before the next request is answered.
+  const promptAbortDetection =
+    caps.promptAbortDetection === true || (caps.promptAbortDetection === 'streams' && transport.streaming);
 
   const send = async (message: string) => {
     const form = transport.send === 'jsonp_send';
@@ -188,7 +191,7 @@ export async function runHttpSession(
       messages.push(...(JSON.parse(frame.slice(1)) as string[]));
       return messages.length >= plan.count;
     }
-    if (frame === ANOTHER_CONNECTION && result.aborted && caps.promptAbortDetection) {
+    if (frame === ANOTHER_CONNECTION && result.aborted && promptAbortDetection) {
       // The new request overtook the news of the drop (a race under load): ask again shortly.
       retryAfterOverlap = true;
       return false;
@@ -255,7 +258,7 @@ export async function runHttpSession(
     // once (after a `c[2010,...]` if the new request overtook the news), else (workerd) possibly
     // `c[2010,...]` while the dropped one still counts as attached.
     const interrupted = result.close === INTERRUPTED;
-    const other = !caps.promptAbortDetection && result.close === ANOTHER_CONNECTION;
+    const other = !promptAbortDetection && result.close === ANOTHER_CONNECTION;
     if (!interrupted && !other)
       result.problems.push(`after the drop came ${result.close ?? 'no close frame'}`);
   }

@@ -64,17 +64,21 @@ export interface TargetCapabilities {
    */
   nonGetUpgradeRequests?: 'reach-handler' | 'platform-400' | 'delivered-as-get';
   /**
-   * Whether the server learns at once that a client dropped a pending poll or stream. False on
-   * local workerd, where a dropped response is only noticed when the server next writes to it:
-   * a dead stream's heartbeat writes fail after a couple of attempts (within two heartbeats)
-   * and its body stream is then cancelled; a dead poll is never reported at all, it is simply
-   * ended by the next heartbeat (its `h` goes nowhere), after which the session has no
-   * receiver and expires after the disconnect delay. The suite then runs the abort tests
-   * against the short-timer server and waits for that to happen (three heartbeats for a
-   * stream; two heartbeats plus the disconnect delay for a poll) before checking that the next
-   * receiver gets `o` or `c[1002,...]`, never 2010.
+   * Whether the server learns at once that a client dropped a pending poll or stream, so the
+   * client's next request hears `c[1002,...]` (or `o`), never 2010.
+   * - `true`: both (Node, Deno, Bun).
+   * - `'streams'`: streams only (local workerd). workerd notices a dropped response only when
+   *   a write to it fails: the first write after the drop still goes out, the next one fails
+   *   (measured: detection two heartbeats after the drop, whatever the heartbeat delay, 10 ms to
+   *   1 s) and the body is cancelled. So before refusing a request with 2010 the server probes
+   *   the session's stream with a few `h` frames 20 ms apart (`RuntimeContext.abortNoticedOnWrite`),
+   *   which finds a dead one within ~60 ms. A poll cannot be probed (its one frame ends it): a
+   *   dead poll is never reported at all, it is ended by the next heartbeat (its `h` goes
+   *   nowhere), after which the session has no receiver and expires after the disconnect delay.
+   *   The suite runs the poll abort test against the short-timer server and waits for that (two
+   *   heartbeats plus the disconnect delay) before checking the next poll.
    */
-  promptAbortDetection?: boolean;
+  promptAbortDetection?: boolean | 'streams';
   /**
    * Whether the TCP connection of a WebSocket the server closes can end long after the close
    * frame. True on local workerd for hibernatable sockets (`ctx.acceptWebSocket`) closed from

@@ -67,7 +67,8 @@ function sharedBundle(): string {
 /**
  * Local workerd as Miniflare runs it (see `TargetCapabilities` for each in full): frames keep
  * their own chunks; a request with `Upgrade: websocket` reaches the Worker as a GET whatever
- * its method; a dropped poll or stream is noticed only on the next write to it; a hibernatable
+ * its method; a dropped response is noticed only when a write to it fails (the server probes a
+ * stream before refusing a request with 2010; a poll cannot be probed); a hibernatable
  * socket closed from the `fetch` that accepted it sends its close frame at once but ends its
  * TCP connection about 10 s later; HTTP/1.0 requests get HTTP/1.1 framing; a WebSocket text
  * frame with invalid UTF-8 is delivered with U+FFFD instead of failing the connection. And
@@ -76,7 +77,7 @@ function sharedBundle(): string {
 export const WORKERS_CAPABILITIES: TargetCapabilities = {
   chunking: 'per-frame',
   nonGetUpgradeRequests: 'delivered-as-get',
-  promptAbortDetection: false,
+  promptAbortDetection: 'streams',
   lateTcpCloseAfterServerClose: true,
   http10: false,
   invalidUtf8Text: 'replace',

@@ -105,6 +105,25 @@ describe('Session', () => {
     assert.equal(first.closed, false);
   });
 
+  it('probes a stream with h, and never a pending poll or an empty session', () => {
+    const polled = newSession().session;
+    assert.equal(polled.probeReceiver(), false, 'no receiver');
+    polled.attach(new RecordingReceiver(1), INFO);
+    const pending = new RecordingReceiver(1);
+    polled.attach(pending, INFO);
+    assert.equal(polled.probeReceiver(), false, 'a frame would end the pending poll');
+    assert.deepEqual(pending.frames, []);
+
+    const { session } = newSession();
+    const stream = Object.assign(new RecordingReceiver(), { streaming: true });
+    session.attach(stream, INFO);
+    assert.equal(session.probeReceiver(), true);
+    assert.equal(session.probeReceiver(), true);
+    assert.deepEqual(stream.frames, ['o', 'h', 'h'], 'the stream stays attached');
+    session.receiverAborted(stream);
+    assert.equal(session.probeReceiver(), false, 'a stream found dead is no longer probed');
+  });
+
   it('sends h after heartbeatDelay of silence, and only then', async () => {
     const { session } = newSession();
     const receiver = new RecordingReceiver();

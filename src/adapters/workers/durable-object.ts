@@ -7,11 +7,14 @@
  *   clients of lost sessions so.
  * - WebSockets use the Hibernation API: the runtime holds the sockets, the object may leave
  *   memory between messages, and a socket's attachment carries what is needed to resume its
- *   connection. Heartbeats come from the object's alarm instead of timers.
+ *   connection: the first event of a new instance resumes every open socket the runtime holds
+ *   (`ctx.getWebSockets()`). Heartbeats come from the object's alarm instead of timers.
  */
 
+import { notFound } from '../../http.ts';
+import { HEARTBEAT_FRAME } from '../../protocol/frames.ts';
 import type { RuntimeContext, ServerWebSocket, WebSocketHandlers, WebSocketInfo } from '../../runtime.ts';
-import { SockJSServer } from '../../server.ts';
+import { adapterHooks, SockJSServer } from '../../server.ts';
 import { combineServices, type SockJSServices } from '../../services.ts';
 import { trustedAuthorize } from './admission.ts';
 import {
@@ -31,9 +34,14 @@ const RAW_TAG = 'sockjs-raw';
 /** Close codes a WebSocket close frame must not carry; the runtime rejects them. */
 const RESERVED_CLOSE_CODES = new Set([1005, 1006, 1015]);
 
+/** `WebSocket.OPEN`: a socket neither side has started to close. */
+const OPEN = 1;
+
 interface Attachment {
   sockjs: 1;
   info: WebSocketInfo;
+  /** The server closed the socket (its close handshake may outlast the object's memory). */
+  closedByServer?: true;
 }
 
 /**
@@ -54,6 +62,7 @@ function socketApi(ws: WorkersWebSocket, budget?: SendBudget): ServerWebSocket {
       }
     },
     close: (code, reason) => {
+      markClosedByServer(ws);
       try {
         ws.close(code, reason);
       } catch {
@@ -61,6 +70,16 @@ function socketApi(ws: WorkersWebSocket, budget?: SendBudget): ServerWebSocket {
       }
     },
   };
+}
+
+/** Records in the attachment that the server closed the socket (see `#handlersFor`). */
+function markClosedByServer(ws: WorkersWebSocket): void {
+  try {
+    const attachment = ws.deserializeAttachment() as Attachment | null;
+    if (attachment?.sockjs === 1) ws.serializeAttachment({ ...attachment, closedByServer: true });
+  } catch {
+    // Closed already, or the attachment is at its size limit: the close itself matters more.
+  }
 }
 
 export interface SockJSDurableObjectClass<Env> {
@@ -77,6 +96,8 @@ export class SockJSDurableObject<Env = unknown> {
   readonly #table: SessionTable;
   /** Sustained send rate of each service's WebSockets, by prefix (see `SendBudget`). */
   readonly #sendRates = new Map<string, number>();
+  /** Whether this instance has taken over the object's sockets (see `#wake`). */
+  #awake = false;
 
   constructor(ctx: DurableObjectState, env: Env, services: readonly WorkersServiceDefinition<Env>[]) {
     this.ctx = ctx;
@@ -90,7 +111,10 @@ export class SockJSDurableObject<Env = unknown> {
           own ? { ...service.options, authorize: trustedAuthorize(own) } : service.options,
         );
         const prefix = server.options.prefix;
-        server.setSessionStore(new SqliteSessionStore(this.#table, prefix, () => this.#releaseIfIdle()));
+        adapterHooks.setSessionStore(
+          server,
+          new SqliteSessionStore(this.#table, prefix, () => this.#releaseIfIdle()),
+        );
         this.#sendRates.set(prefix, service.webSocketBytesPerSecond ?? DEFAULT_WEBSOCKET_BYTES_PER_SECOND);
         service.setup(server, env);
         return server;
@@ -101,24 +125,28 @@ export class SockJSDurableObject<Env = unknown> {
     this.#heartbeatDelay = Math.min(...this.#services.servers.map((server) => server.options.heartbeatDelay));
     this.#runtime = {
       manualHeartbeats: true,
+      abortNoticedOnWrite: true,
       upgradeWebSocket: (_request, handlers, info) => this.#accept(handlers, info),
       waitUntil: (promise) => ctx.waitUntil(promise),
     };
   }
 
   async fetch(request: Request): Promise<Response> {
+    this.#wake();
     const url = new URL(request.url);
     const server = this.#services.owner(url);
-    if (server === undefined) return new Response('No SockJS service here\n', { status: 404 });
+    if (server === undefined) return notFound();
     const runtime = { ...this.#runtime, remoteAddress: request.headers.get('CF-Connecting-IP') ?? undefined };
     return server.fetch(request, runtime);
   }
 
   async webSocketMessage(ws: WorkersWebSocket, message: string | ArrayBuffer): Promise<void> {
+    this.#wake();
     this.#handlersFor(ws)?.onMessage(message);
   }
 
   async webSocketClose(ws: WorkersWebSocket, code: number, reason: string, wasClean: boolean): Promise<void> {
+    this.#wake();
     this.#handlersFor(ws)?.onClose(code, reason, wasClean);
     this.#handlers.delete(ws);
     // Complete the closing handshake; reserved codes cannot be sent back.
@@ -127,6 +155,7 @@ export class SockJSDurableObject<Env = unknown> {
   }
 
   async webSocketError(ws: WorkersWebSocket): Promise<void> {
+    this.#wake();
     this.#handlersFor(ws)?.onClose(1006, 'WebSocket error', false);
     this.#handlers.delete(ws);
     this.#releaseIfIdle(ws);
@@ -134,8 +163,9 @@ export class SockJSDurableObject<Env = unknown> {
 
   /** Heartbeats for every SockJS-framed socket, then the next alarm while any remain. */
   async alarm(): Promise<void> {
+    this.#wake();
     const sockets = this.ctx.getWebSockets(FRAMED_TAG);
-    for (const ws of sockets) socketApi(ws).send('h');
+    for (const ws of sockets) socketApi(ws).send(HEARTBEAT_FRAME);
     if (sockets.length > 0) await this.ctx.storage.setAlarm(Date.now() + this.#heartbeatDelay);
     await this.#sweepLostSessions();
   }
@@ -184,20 +214,52 @@ export class SockJSDurableObject<Env = unknown> {
     return socketApi(ws, new SendBudget(rate));
   }
 
+  /**
+   * The first event of an instance: if the object hibernated, the runtime still holds its
+   * sockets, and every open one gets its connection back now (announced once, as resumed), so
+   * `server.connections` and everything built on it hold them all, not only those that speak.
+   * A socket already closing is rebuilt by its own close event, if at all (`#handlersFor`).
+   */
+  #wake(): void {
+    if (this.#awake) return;
+    this.#awake = true;
+    for (const ws of this.ctx.getWebSockets()) {
+      if (ws.readyState === OPEN) this.#handlersFor(ws);
+    }
+  }
+
   /** The socket's handlers; after hibernation they are rebuilt from its attachment. */
   #handlersFor(ws: WorkersWebSocket): WebSocketHandlers | undefined {
     let handlers = this.#handlers.get(ws);
     if (handlers !== undefined) return handlers;
     const attachment = ws.deserializeAttachment() as Attachment | null;
     if (attachment?.sockjs !== 1) return undefined;
+    // A SockJS session ends, and is reported, when the server closes its socket: nothing to
+    // resume. A raw connection reports its close when the client's close arrives.
+    if (attachment.closedByServer && attachment.info.protocol === 'websocket') return undefined;
     const server = this.#services.servers.find(
       (candidate) => candidate.options.prefix === attachment.info.prefix,
     );
     if (server === undefined) return undefined;
-    handlers = server.resumeWebSocket(attachment.info, this.#socketApi(ws, attachment.info.prefix));
+    try {
+      handlers = adapterHooks.resumeWebSocket(
+        server,
+        attachment.info,
+        this.#socketApi(ws, attachment.info.prefix),
+      );
+    } catch (error) {
+      // An application listener threw while the connection was announced: the other sockets
+      // of a wake are still resumed.
+      server.options.log('error', `resuming a WebSocket failed: ${describe(error)}`);
+      return undefined;
+    }
     this.#handlers.set(ws, handlers);
     return handlers;
   }
+}
+
+function describe(error: unknown): string {
+  return error instanceof Error ? (error.stack ?? error.message) : String(error);
 }
 
 /**

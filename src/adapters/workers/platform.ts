@@ -5,8 +5,8 @@
 
 /** The runtime's `WebSocket` with the Durable Object extensions. */
 export interface WorkersWebSocket {
-  /** 3 once closed (the runtime may still list a closed socket in `getWebSockets`). */
-  readonly readyState?: number;
+  /** `WebSocket.readyState`: 0 connecting, 1 open, 2 closing, 3 closed. */
+  readonly readyState: number;
   send(data: string): void;
   close(code?: number, reason?: string): void;
   serializeAttachment(value: unknown): void;
