@@ -7,6 +7,7 @@
  * `/broadcast` (PROTOCOL.md 1.10); `plain-ws` servers echo every WebSocket text message on any
  * path, with no framing at all: the limit a SockJS WebSocket transport can approach.
  */
+import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -65,7 +66,8 @@ function needs(...files: Array<string | undefined>): () => string | null {
 
 /**
  * A Node server run from its build (scripts/build-node-apps.ts: `sockjs-fetch/*` imports are the
- * package's dist/, built by `npm run bench` first), in the repository or another checkout (`cwd`).
+ * package's dist/, built by `npm run bench` first), in the repository or another checkout (`cwd`,
+ * whose dist/ is built here when it has a package build).
  */
 function builtNodeServer(
   spec: Pick<ServerSpec, 'id' | 'implementation' | 'kind' | 'cwd' | 'unavailable'>,
@@ -79,7 +81,12 @@ function builtNodeServer(
     ready: LISTENING,
     profileArgs: nodeProfile,
     async prepare() {
-      server.args = [await buildNodeApp(spec.cwd ?? repoRoot, entry)];
+      const cwd = spec.cwd ?? repoRoot;
+      if (cwd !== repoRoot && existsSync(path.join(cwd, 'tsdown.config.ts'))) {
+        const build = spawnSync('npm', ['run', 'build'], { cwd, encoding: 'utf8' });
+        if (build.status !== 0) throw new Error(`npm run build failed in ${cwd}:\n${build.stderr}`);
+      }
+      server.args = [await buildNodeApp(cwd, entry)];
     },
   };
   return server;
