@@ -141,6 +141,36 @@ describe('the packed package', { timeout: 240_000 }, () => {
     run(bin('attw'), [tarball, '--profile', 'esm-only'], work);
   });
 
+  it('loads ws, @hono/node-server and node:* only from ./node and ./compat', () => {
+    const dist = path.join(project, 'node_modules', 'sockjs-fetch', 'dist');
+    /** Every bare specifier `file` imports, following its relative imports. */
+    const packagesImported = (file: string, seen = new Set<string>()): Set<string> => {
+      const found = new Set<string>();
+      if (seen.has(file)) return found;
+      seen.add(file);
+      const source = readFileSync(path.join(dist, file), 'utf8');
+      for (const [, staticImport, dynamicImport] of source.matchAll(
+        /(?:^|\n)\s*(?:import|export)\b[^'"]*?from\s*"([^"]+)"|import\s*\(\s*"([^"]+)"/g,
+      )) {
+        const specifier = staticImport ?? dynamicImport;
+        if (specifier === undefined) continue;
+        if (specifier.startsWith('./'))
+          for (const name of packagesImported(specifier.slice(2), seen)) found.add(name);
+        else found.add(specifier);
+      }
+      return found;
+    };
+    const imports = (entry: string) => [...packagesImported(`${entry}.js`)].sort();
+    for (const entry of ['index', 'deno', 'bun', 'hono', 'workers'])
+      assert.deepEqual(imports(entry), [], entry);
+    assert.deepEqual(imports('node'), [
+      '@hono/node-server',
+      '@hono/node-server/utils/response',
+      'node:http',
+      'ws',
+    ]);
+  });
+
   it('installs one hono, the user’s: the package brings none of its own', () => {
     assert.equal(existsSync(path.join(project, 'node_modules', 'sockjs-fetch', 'node_modules')), false);
     const installed = JSON.parse(
