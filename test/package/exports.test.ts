@@ -15,8 +15,17 @@ import { describe, it } from 'node:test';
 import { repoRoot } from '../support/server-process.ts';
 
 const json = (file: string) => JSON.parse(readFileSync(path.join(repoRoot, file), 'utf8'));
-const denoJson = json('deno.json') as { exports: Record<string, string>; imports: Record<string, string> };
-const packageJson = json('package.json') as { exports: Record<string, unknown> };
+const denoJson = json('deno.json') as {
+  version: string;
+  license: string;
+  exports: Record<string, string>;
+  imports: Record<string, string>;
+};
+const packageJson = json('package.json') as {
+  version: string;
+  license: string;
+  exports: Record<string, unknown>;
+};
 const tsconfig = json('tsconfig.json') as { compilerOptions: { paths: Record<string, string[]> } };
 
 /** `.` → `sockjs-fetch`, `./node` → `sockjs-fetch/node` */
@@ -37,6 +46,11 @@ describe('package maps', () => {
       if (typeof target === 'object' && target !== null)
         assert.equal(Object.keys(target)[0], 'types', subpath);
     }
+  });
+
+  it('the npm and JSR packages have one version and license', () => {
+    assert.equal(denoJson.version, packageJson.version);
+    assert.equal(denoJson.license, packageJson.license);
   });
 
   it("deno.json's imports and tsconfig.json's paths map each entry onto its source", () => {
