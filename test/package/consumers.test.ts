@@ -1,5 +1,5 @@
 /**
- * The package as users get it: `npm pack` (which builds dist/ through `prepack`), checked by
+ * The package as users get it: `npm pack` of the build (dist/), checked by
  * publint and arethetypeswrong, installed into a fresh project outside the repository, and run
  * there the way each kind of user runs it, answering real HTTP and WebSocket on 127.0.0.1: the
  * README's snippets (examples/readme/) on plain Node (ESM and CommonJS, the sockjs-node compat
@@ -27,6 +27,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { Miniflare } from 'miniflare';
+import { ensureBuilt } from '../support/build.ts';
 import { repoRoot, startServer } from '../support/server-process.ts';
 import { toWsUrl, WsClient } from '../support/ws-client.ts';
 
@@ -97,8 +98,12 @@ describe('the packed package', { timeout: 240_000 }, () => {
 
   before(() => {
     work = mkdtempSync(path.join(tmpdir(), 'sockjs-fetch-package-'));
-    // `npm pack` runs `prepack`, the build: the tarball is what `npm publish` would upload.
-    run('npm', ['pack', '--pack-destination', work, '--silent'], repoRoot);
+    // What `npm pack` / `npm publish` upload after `prepack` (= `npm run build`, checked in
+    // exports.test.ts). The build runs here through ensureBuilt() rather than `prepack`: it holds
+    // the lock the other test files take before starting a server on dist/, which an unlocked
+    // rebuild (tsdown empties dist/ first) would pull from under them.
+    ensureBuilt();
+    run('npm', ['pack', '--ignore-scripts', '--pack-destination', work, '--silent'], repoRoot);
     const file = readdirSync(work).find((name) => name.endsWith('.tgz'));
     assert.ok(file, 'npm pack made no tarball');
     tarball = path.join(work, file);

@@ -48,6 +48,13 @@ describe('package maps', () => {
     }
   });
 
+  it('npm pack and npm publish build first (prepack), and nothing builds on install (prepare)', () => {
+    const { scripts } = json('package.json') as { scripts: Record<string, string> };
+    assert.equal(scripts['prepack'], 'npm run build');
+    assert.equal(scripts['build'], 'tsdown');
+    assert.equal(scripts['prepare'], undefined);
+  });
+
   it('the npm and JSR packages have one version and license', () => {
     assert.equal(denoJson.version, packageJson.version);
     assert.equal(denoJson.license, packageJson.license);
