@@ -7,10 +7,11 @@
  * `/broadcast` (PROTOCOL.md 1.10); `plain-ws` servers echo every WebSocket text message on any
  * path, with no framing at all: the limit a SockJS WebSocket transport can approach.
  */
+import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { buildNodeEntry } from './build.ts';
+import { buildNodeApp } from '../scripts/build-node-apps.ts';
 
 export type ServerKind = 'sockjs' | 'plain-ws';
 
@@ -63,9 +64,11 @@ function needs(...files: Array<string | undefined>): () => string | null {
   };
 }
 
-const node = (entry: string) => ['--import', 'tsx', entry];
-
-/** A Node server run from its build (see build.ts), in the repository or another checkout (`cwd`). */
+/**
+ * A Node server run from its build (scripts/build-node-apps.ts: `sockjs-fetch/*` imports are the
+ * package's dist/, built by `npm run bench` first), in the repository or another checkout (`cwd`,
+ * whose dist/ is built here when it has a package build).
+ */
 function builtNodeServer(
   spec: Pick<ServerSpec, 'id' | 'implementation' | 'kind' | 'cwd' | 'unavailable'>,
   entry: string,
@@ -78,7 +81,12 @@ function builtNodeServer(
     ready: LISTENING,
     profileArgs: nodeProfile,
     async prepare() {
-      server.args = [await buildNodeEntry(spec.cwd ?? repoRoot, entry)];
+      const cwd = spec.cwd ?? repoRoot;
+      if (cwd !== repoRoot && existsSync(path.join(cwd, 'tsdown.config.ts'))) {
+        const build = spawnSync('npm', ['run', 'build'], { cwd, encoding: 'utf8' });
+        if (build.status !== 0) throw new Error(`npm run build failed in ${cwd}:\n${build.stderr}`);
+      }
+      server.args = [await buildNodeApp(cwd, entry)];
     },
   };
   return server;
@@ -86,6 +94,24 @@ function builtNodeServer(
 
 const deno = (entry: string) => ['run', '--allow-net', '--allow-env', entry];
 const bun = (entry: string) => ['run', entry];
+
+/** Miniflare driving workerd (a node process and its workerd child: the whole tree counts). */
+const workersServer: ServerSpec = {
+  id: 'sockjs-fetch/workers',
+  implementation: 'sockjs-fetch',
+  runtime: 'workers',
+  kind: 'sockjs',
+  command: process.execPath,
+  args: ['workers/dev.ts'],
+  ready: LISTENING,
+  async prepare() {
+    workersServer.args = [await buildNodeApp(repoRoot, 'workers/dev.ts')];
+  },
+  // ~370 KB resident per WebSocket session in local workerd, and handshakes slow to seconds
+  // past ~1,500 open sessions (the full run's opens then time out).
+  maxIdleSessions: 1000,
+  unavailable: needs(fromRoot('workers', 'dev.ts'), fromRoot('node_modules', 'miniflare', 'package.json')),
+};
 
 export const SERVERS: readonly ServerSpec[] = [
   builtNodeServer(
@@ -157,20 +183,7 @@ export const SERVERS: readonly ServerSpec[] = [
     ready: LISTENING,
     unavailable: needs(bunBinary),
   },
-  {
-    // Miniflare driving workerd (a node process and its workerd child: the whole tree counts).
-    id: 'sockjs-fetch/workers',
-    implementation: 'sockjs-fetch',
-    runtime: 'workers',
-    kind: 'sockjs',
-    command: process.execPath,
-    args: node('workers/dev.ts'),
-    ready: LISTENING,
-    // ~370 KB resident per WebSocket session in local workerd, and handshakes slow to seconds
-    // past ~1,500 open sessions (the full run's opens then time out).
-    maxIdleSessions: 1000,
-    unavailable: needs(fromRoot('workers', 'dev.ts'), fromRoot('node_modules', 'miniflare', 'package.json')),
-  },
+  workersServer,
 ];
 
 /**

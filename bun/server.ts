@@ -3,8 +3,9 @@
  *   PORT=8081 bun run bun/server.ts   (or `npm run start:bun`)
  * HOST defaults to 127.0.0.1; SOCKJS_HEARTBEAT_DELAY and SOCKJS_DISCONNECT_DELAY as for Node.
  */
+
+import { serve } from 'sockjs-fetch/bun';
 import { runDemo } from '../examples/run-demo.ts';
-import { serve } from '../src/adapters/bun.ts';
 
 await runDemo({
   env: process.env,

@@ -3,8 +3,9 @@
  *   PORT=8081 deno run --allow-net --allow-env deno/server.ts   (or `npm run start:deno`)
  * HOST defaults to 127.0.0.1; SOCKJS_HEARTBEAT_DELAY and SOCKJS_DISCONNECT_DELAY as for Node.
  */
+
+import { serve } from 'sockjs-fetch/deno';
 import { runDemo } from '../examples/run-demo.ts';
-import { serve } from '../src/adapters/deno.ts';
 
 await runDemo({
   env: Deno.env.toObject(),

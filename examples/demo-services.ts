@@ -12,7 +12,7 @@ import {
   type SockJSServerOptions,
   type SockJSServiceDefinition,
   type SockJSServices,
-} from '../src/index.ts';
+} from 'sockjs-fetch';
 
 export interface DemoOptions {
   /** Applied to every service (heartbeat and disconnect delays, sockjs_url, ...). */

@@ -5,7 +5,7 @@
  * `hono-bun.ts`) know the runtime, and each hands over its `RuntimeFactory`.
  */
 import { Hono } from 'hono';
-import { type RuntimeFactory, sockjs } from '../src/hono.ts';
+import { type RuntimeFactory, sockjs } from 'sockjs-fetch/hono';
 import { demoPages } from './demo-app.ts';
 import { createDemoServices, demoOptionsFromEnv } from './demo-services.ts';
 

@@ -3,7 +3,7 @@
  * callbacks; Hono's `c.env` is the Bun server that `bunRuntime` reads.
  *   PORT=8081 bun run examples/hono-bun.ts
  */
-import { bunRuntime, websocket } from '../src/adapters/bun.ts';
+import { bunRuntime, websocket } from 'sockjs-fetch/bun';
 import { createHonoApp } from './hono-app.ts';
 
 const { app, closeAll } = createHonoApp(process.env, bunRuntime);

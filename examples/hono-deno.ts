@@ -3,7 +3,7 @@
  * handler info that `denoRuntime` reads.
  *   PORT=8081 deno run --allow-net --allow-env examples/hono-deno.ts
  */
-import { denoRuntime } from '../src/adapters/deno.ts';
+import { denoRuntime } from 'sockjs-fetch/deno';
 import { createHonoApp } from './hono-app.ts';
 
 const { app, closeAll } = createHonoApp(Deno.env.toObject(), denoRuntime);

@@ -3,8 +3,9 @@
  * `RuntimeContext` to Hono as `c.env`).
  *   PORT=8081 npm run start:hono   (HOST defaults to 127.0.0.1)
  */
-import { serve } from '../src/adapters/node.ts';
-import { runtimeFromEnv } from '../src/hono.ts';
+
+import { runtimeFromEnv } from 'sockjs-fetch/hono';
+import { serve } from 'sockjs-fetch/node';
 import { createHonoApp } from './hono-app.ts';
 
 const { app, closeAll } = createHonoApp(process.env, runtimeFromEnv);

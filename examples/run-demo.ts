@@ -3,7 +3,7 @@
  * runtime's `serve` on PORT (default 8081, 0 for any free port) and HOST (default 127.0.0.1),
  * stopped cleanly on SIGTERM and SIGINT. Each entrypoint only says how its runtime does those.
  */
-import type { RuntimeContext } from '../src/runtime.ts';
+import type { RuntimeContext } from 'sockjs-fetch';
 import { withDemoPages } from './demo-app.ts';
 import { createDemoServices, demoOptionsFromEnv } from './demo-services.ts';
 

@@ -2,8 +2,9 @@
  * Node entrypoint: the demo services and the demo page on node:http.
  *   PORT=8081 npm run start:node   (HOST defaults to 127.0.0.1)
  */
+
+import { serve } from 'sockjs-fetch/node';
 import { runDemo } from '../examples/run-demo.ts';
-import { serve } from '../src/adapters/node.ts';
 
 await runDemo({
   env: process.env,

@@ -11,6 +11,7 @@
 import type { Server } from 'node:http';
 import { attach } from './adapters/node.ts';
 import type { SockJSConnection } from './connection.ts';
+import type { SockJSCloseEvent } from './events.ts';
 import type { ServerOptionsInput } from './options.ts';
 import type { RuntimeContext } from './runtime.ts';
 import { SockJSServer } from './server.ts';
@@ -58,7 +59,20 @@ class Emitter {
   }
 }
 
+// Typed listeners for the events sockjs-node documents (a plain JavaScript app gets them too).
+export interface CompatConnection {
+  on(event: 'data', listener: (message: string) => void): this;
+  on(event: 'end', listener: () => void): this;
+  on(event: 'close', listener: (event: SockJSCloseEvent) => void): this;
+  on(event: string, listener: Listener): this;
+  once(event: 'data', listener: (message: string) => void): this;
+  once(event: 'end', listener: () => void): this;
+  once(event: 'close', listener: (event: SockJSCloseEvent) => void): this;
+  once(event: string, listener: Listener): this;
+}
+
 /** sockjs-node's `conn`: events `data`, `end`, `close`; methods `write`, `end`, `close`. */
+// biome-ignore lint/suspicious/noUnsafeDeclarationMerging: see the interface above
 export class CompatConnection extends Emitter {
   readonly #connection: SockJSConnection;
 
@@ -118,7 +132,15 @@ export class CompatConnection extends Emitter {
   }
 }
 
+export interface CompatServer {
+  on(event: 'connection', listener: (conn: CompatConnection) => void): this;
+  on(event: string, listener: Listener): this;
+  once(event: 'connection', listener: (conn: CompatConnection) => void): this;
+  once(event: string, listener: Listener): this;
+}
+
 /** sockjs-node's server object. */
+// biome-ignore lint/suspicious/noUnsafeDeclarationMerging: see the interface above
 export class CompatServer extends Emitter {
   readonly #options: ServerOptionsInput;
   #default: SockJSServer | null = null;

@@ -3,7 +3,14 @@
  * Every transport (SockJS sessions over HTTP or WebSocket, raw WebSocket) sits behind a
  * `ConnectionBackend`; the connection only validates, forwards and dispatches events.
  */
-import { type CloseInfo, SockJSCloseEvent } from './events.ts';
+import {
+  type AddListenerOptions,
+  type CloseInfo,
+  type ConnectionMessageEvent,
+  type Listener,
+  type ListenerOptions,
+  SockJSCloseEvent,
+} from './events.ts';
 import { ReadyState } from './ready-state.ts';
 
 /** What a transport must provide to carry a connection. */
@@ -101,7 +108,7 @@ export interface ConnectionHooks {
 }
 
 export interface SockJSConnectionEventMap {
-  message: MessageEvent<string>;
+  message: ConnectionMessageEvent;
   close: SockJSCloseEvent;
 }
 
@@ -110,23 +117,15 @@ export interface SockJSConnection {
   addEventListener<K extends keyof SockJSConnectionEventMap>(
     type: K,
     listener: (this: SockJSConnection, event: SockJSConnectionEventMap[K]) => void,
-    options?: boolean | AddEventListenerOptions,
+    options?: boolean | AddListenerOptions,
   ): void;
-  addEventListener(
-    type: string,
-    listener: EventListenerOrEventListenerObject | null,
-    options?: boolean | AddEventListenerOptions,
-  ): void;
+  addEventListener(type: string, listener: Listener | null, options?: boolean | AddListenerOptions): void;
   removeEventListener<K extends keyof SockJSConnectionEventMap>(
     type: K,
     listener: (this: SockJSConnection, event: SockJSConnectionEventMap[K]) => void,
-    options?: boolean | EventListenerOptions,
+    options?: boolean | ListenerOptions,
   ): void;
-  removeEventListener(
-    type: string,
-    listener: EventListenerOrEventListenerObject | null,
-    options?: boolean | EventListenerOptions,
-  ): void;
+  removeEventListener(type: string, listener: Listener | null, options?: boolean | ListenerOptions): void;
 }
 
 /** Assigned in the class's static block, which can reach its private fields. */
@@ -154,7 +153,7 @@ export class SockJSConnection extends EventTarget {
   /** Free slot for application data (user id, room, ...). */
   data: unknown;
 
-  onmessage: ((event: MessageEvent<string>) => void) | null = null;
+  onmessage: ((event: ConnectionMessageEvent) => void) | null = null;
   onclose: ((event: SockJSCloseEvent) => void) | null = null;
 
   readonly #backend: ConnectionBackend;

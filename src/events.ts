@@ -4,6 +4,29 @@
  */
 import type { SockJSConnection } from './connection.ts';
 
+/**
+ * What `addEventListener` takes, spelled out. The DOM lib's names for these
+ * (`AddEventListenerOptions`, `EventListenerOrEventListenerObject`, a generic `MessageEvent`) are
+ * missing or different under `@types/node` alone and under Workers types, and the published
+ * declarations must compile under each of them.
+ */
+export interface ListenerOptions {
+  capture?: boolean;
+}
+
+export interface AddListenerOptions extends ListenerOptions {
+  once?: boolean;
+  passive?: boolean;
+  signal?: AbortSignal;
+}
+
+export type Listener = ((event: Event) => void) | { handleEvent(event: Event): void };
+
+/** A connection's `message` event (a `MessageEvent` at run time). */
+export interface ConnectionMessageEvent extends Event {
+  readonly data: string;
+}
+
 export interface CloseInfo {
   code: number;
   reason: string;

@@ -1,5 +1,11 @@
 export { SockJSConnection } from './connection.ts';
-export type { CloseInfo } from './events.ts';
+export type {
+  AddListenerOptions,
+  CloseInfo,
+  ConnectionMessageEvent,
+  Listener,
+  ListenerOptions,
+} from './events.ts';
 export {
   SockJSCloseEvent,
   SockJSConnectionEvent,

@@ -11,7 +11,14 @@ import { clientAddress, isSameOrigin } from './access.ts';
 import type { ConnectionObserver, SockJSConnection } from './connection.ts';
 import { type IframeDocument, iframe, renderIframe } from './endpoints/iframe.ts';
 import { info, infoOptions } from './endpoints/info.ts';
-import { SockJSConnectionEvent, SockJSDisconnectEvent, SockJSMessageEvent } from './events.ts';
+import {
+  type AddListenerOptions,
+  type Listener,
+  type ListenerOptions,
+  SockJSConnectionEvent,
+  SockJSDisconnectEvent,
+  SockJSMessageEvent,
+} from './events.ts';
 import { methodNotAllowed, notFound, textResponse } from './http.ts';
 import { type ResolvedOptions, resolveOptions, type ServerOptionsInput } from './options.ts';
 import { CONTENT_TYPE } from './protocol/headers.ts';
@@ -95,13 +102,9 @@ export interface SockJSServer {
   removeEventListener<K extends keyof SockJSServerEventMap>(
     type: K,
     listener: (this: SockJSServer, event: SockJSServerEventMap[K]) => void,
-    options?: boolean | EventListenerOptions,
+    options?: boolean | ListenerOptions,
   ): void;
-  removeEventListener(
-    type: string,
-    listener: EventListenerOrEventListenerObject | null,
-    options?: boolean | EventListenerOptions,
-  ): void;
+  removeEventListener(type: string, listener: Listener | null, options?: boolean | ListenerOptions): void;
 }
 
 // biome-ignore lint/suspicious/noUnsafeDeclarationMerging: see the interface above
@@ -179,17 +182,17 @@ export class SockJSServer extends EventTarget {
   override addEventListener<K extends keyof SockJSServerEventMap>(
     type: K,
     listener: (this: SockJSServer, event: SockJSServerEventMap[K]) => void,
-    options?: boolean | AddEventListenerOptions,
+    options?: boolean | AddListenerOptions,
   ): void;
   override addEventListener(
     type: string,
-    listener: EventListenerOrEventListenerObject | null,
-    options?: boolean | AddEventListenerOptions,
+    listener: Listener | null,
+    options?: boolean | AddListenerOptions,
   ): void;
   override addEventListener(
     type: string,
-    listener: EventListenerOrEventListenerObject | null,
-    options?: boolean | AddEventListenerOptions,
+    listener: Listener | null,
+    options?: boolean | AddListenerOptions,
   ): void {
     if (type === 'message' || type === 'disconnect') this.#serverLevelListeners[type] = true;
     super.addEventListener(type, listener, options);

@@ -9,14 +9,21 @@
  * in memory).
  */
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Miniflare } from 'miniflare';
 import { unstable_getMiniflareWorkerOptions } from 'wrangler';
 
-const root = fileURLToPath(new URL('..', import.meta.url));
+/** The repository root: the nearest directory up with a wrangler.toml (this runs from `.build/workers/`). */
+function findRoot(dir: string): string {
+  if (existsSync(path.join(dir, 'wrangler.toml'))) return dir;
+  const parent = path.dirname(dir);
+  if (parent === dir) throw new Error('wrangler.toml not found');
+  return findRoot(parent);
+}
+const root = findRoot(fileURLToPath(new URL('.', import.meta.url)));
 const config = path.join(root, 'wrangler.toml');
 
 // Offline: no telemetry, and no fetch of the `Request.cf` sample object.

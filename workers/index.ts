@@ -4,9 +4,10 @@
  *   npm run start:workers        (local workerd through wrangler/miniflare)
  *   npx wrangler deploy          (to Cloudflare)
  */
+
+import { type SockJSWorker, sockjsDurableObject, sockjsWorker } from 'sockjs-fetch/workers';
 import { type DemoPages, demoPages } from '../examples/demo-app.ts';
 import { demoOptionsFromEnv, demoServiceDefinitions } from '../examples/demo-services.ts';
-import { type SockJSWorker, sockjsDurableObject, sockjsWorker } from '../src/adapters/workers/index.ts';
 
 type Env = Record<string, string | undefined>;
 

@@ -6,7 +6,8 @@
  *
  *   Bun.serve({ fetch: (request, server) => services.fetch(request, bunRuntime(request, server)), websocket });
  */
-import type { Server, ServerWebSocket, WebSocketHandler } from 'bun';
+// Bun's own types, for `Bun.serve` in `serve` below; the exported types are the local ones.
+import type { Server } from 'bun';
 import { notFound, textResponse } from '../http.ts';
 import type { RuntimeContext, WebSocketHandlers } from '../runtime.ts';
 
@@ -15,7 +16,36 @@ export interface BunSocketData {
   sockjs: WebSocketHandlers;
 }
 
-type BunServer = Server<BunSocketData>;
+// The parts of Bun's types this adapter uses, declared here so that the published declarations
+// need no `@types/bun`. `serve` below hands Bun's own values to them, so `tsc` checks that Bun's
+// `Server` and `ServerWebSocket` fit them and that `websocket` fits Bun's `WebSocketHandler`.
+
+/** The parts of Bun's `Server` this adapter uses. */
+export interface BunServer {
+  readonly port: number | undefined;
+  requestIP(request: Request): { address: string } | null;
+  upgrade(request: Request, options: { data: BunSocketData }): boolean;
+  timeout(request: Request, seconds: number): void;
+  stop(closeActiveConnections?: boolean): Promise<void>;
+}
+
+/** The parts of Bun's `ServerWebSocket` this adapter uses. */
+export interface BunServerWebSocket {
+  readonly data: BunSocketData;
+  send(data: string): number;
+  close(code?: number, reason?: string): void;
+  getBufferedAmount(): number;
+}
+
+/** Bun's `WebSocketHandler<BunSocketData>`, as far as this adapter fills it in. */
+export interface BunWebSocketHandler {
+  open(ws: BunServerWebSocket): void;
+  message(ws: BunServerWebSocket, message: string | Uint8Array): void;
+  close(ws: BunServerWebSocket, code: number, reason: string): void;
+  drain(ws: BunServerWebSocket): void;
+  backpressureLimit: number;
+  closeOnBackpressureLimit: boolean;
+}
 
 /** Any handler in the core's shape: a Response, or `undefined` for "not mine". */
 export type BunFetchHandler = (
@@ -30,7 +60,7 @@ export type BunFetchHandler = (
 const BACKPRESSURE_LIMIT = 16 * 1024 * 1024;
 
 /** The shared WebSocket callbacks for `Bun.serve({ websocket })`. */
-export const websocket: WebSocketHandler<BunSocketData> = {
+export const websocket: BunWebSocketHandler = {
   open(ws) {
     ws.data.sockjs.onOpen({
       send: (data) => send(ws, data),
@@ -60,7 +90,7 @@ export const websocket: WebSocketHandler<BunSocketData> = {
  * still lets it fill up loses its connection (`closeOnBackpressureLimit`) rather than silently
  * missing a frame, which would corrupt the SockJS stream. The session sees an ordinary close.
  */
-function send(ws: ServerWebSocket<BunSocketData>, data: string): void {
+function send(ws: BunServerWebSocket, data: string): void {
   // An empty message (a raw WebSocket may send one) also reports 0 bytes sent: not a drop.
   if (ws.send(data) === 0 && data !== '') ws.close(1011, 'Backpressure limit exceeded');
 }
@@ -111,7 +141,7 @@ export interface RunningBunServer {
 /** Starts `Bun.serve` for `fetch`; it listens by the time this returns. */
 export function serve(options: BunServeOptions): RunningBunServer {
   const hostname = options.hostname ?? '127.0.0.1';
-  const server = Bun.serve<BunSocketData>({
+  const server: Server<BunSocketData> = Bun.serve<BunSocketData>({
     port: options.port ?? 0,
     hostname,
     websocket,

@@ -15,11 +15,27 @@ export type DenoFetchHandler = (
   runtime: RuntimeContext,
 ) => Response | undefined | Promise<Response | undefined>;
 
+// The parts of Deno's types this adapter uses, declared here so that the published declarations
+// need no `Deno` namespace (`@types/deno`). `serve` below hands Deno's own values to them, so
+// `tsc` checks that `Deno.ServeHandlerInfo` and `Deno.HttpServer` fit them.
+
+/** `Deno.ServeHandlerInfo`: `remoteAddr` is a `Deno.NetAddr` (with `hostname`) for TCP. */
+export interface DenoServeHandlerInfo {
+  readonly remoteAddr: { readonly transport: string };
+}
+
+/** The parts of `Deno.HttpServer` this adapter uses. */
+export interface DenoHttpServer {
+  readonly addr: { readonly hostname: string; readonly port: number };
+  readonly finished: Promise<void>;
+  shutdown(): Promise<void>;
+}
+
 /**
  * The `RuntimeContext` for one request from `Deno.serve` (`info` is the handler's second
  * argument, which is also Hono's `c.env` under `Deno.serve(app.fetch)`).
  */
-export function denoRuntime(_request: Request, info?: Deno.ServeHandlerInfo): RuntimeContext {
+export function denoRuntime(_request: Request, info?: DenoServeHandlerInfo): RuntimeContext {
   return {
     // Read now: once the request is upgraded, `info.remoteAddr` throws "Request closed".
     remoteAddress: addressOf(info),
@@ -33,9 +49,11 @@ export function denoRuntime(_request: Request, info?: Deno.ServeHandlerInfo): Ru
   };
 }
 
-function addressOf(info: Deno.ServeHandlerInfo | undefined): string | undefined {
+function addressOf(info: DenoServeHandlerInfo | undefined): string | undefined {
   const addr = info?.remoteAddr;
-  return addr !== undefined && 'hostname' in addr ? addr.hostname : undefined;
+  return addr !== undefined && 'hostname' in addr && typeof addr.hostname === 'string'
+    ? addr.hostname
+    : undefined;
 }
 
 function bindWebSocket(socket: WebSocket, handlers: WebSocketHandlers): void {
@@ -70,7 +88,7 @@ export interface DenoServeOptions {
 }
 
 export interface RunningDenoServer {
-  server: Deno.HttpServer<Deno.NetAddr>;
+  server: DenoHttpServer;
   /** `http://host:port` */
   url: string;
   /** Stops accepting connections and ends open ones. */

@@ -4,6 +4,7 @@
  * npm packages of the same names (devDependencies), so `npm ci` is all a machine needs.
  */
 import path from 'node:path';
+import { builtApp } from './build.ts';
 import { type ConformanceTarget, repoRoot, startServer, type TargetCapabilities } from './server-process.ts';
 
 const bin = (name: string) => path.join(repoRoot, 'node_modules', '.bin', name);
@@ -44,12 +45,17 @@ export const denoTarget = target('deno', bin('deno'), deno('deno/server.ts'), DE
 /** `bun run bun/server.ts` */
 export const bunTarget = target('bun', bin('bun'), bun('bun/server.ts'), BUN_CAPABILITIES);
 
-/** The Hono example app on Node (this package's Node adapter): Node's capabilities. */
-export const honoNodeTarget = target('hono on node', process.execPath, [
-  '--import',
-  'tsx',
-  'examples/hono-node.ts',
-]);
+/** The Hono example app on Node (this package's Node adapter), built: Node's capabilities. */
+export const honoNodeTarget: ConformanceTarget = {
+  name: 'hono on node',
+  start: (env = {}) =>
+    startServer({
+      command: process.execPath,
+      args: [builtApp('examples/hono-node.ts')],
+      cwd: repoRoot,
+      env: { PORT: '0', ...env },
+    }),
+};
 
 /** The Hono example app on `Deno.serve`. */
 export const honoDenoTarget = target(

@@ -4,6 +4,7 @@
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
+import { builtApp } from './build.ts';
 
 export interface ServerCommand {
   command: string;
@@ -232,13 +233,13 @@ export function startServer(server: ServerCommand): Promise<RunningServer> {
 /** The repository root (this file is `test/support/server-process.ts`). */
 export const repoRoot = fileURLToPath(new URL('../..', import.meta.url));
 
-/** The Node demo server, `node --import tsx node/server.ts`, on an ephemeral port. */
+/** The Node demo server, built (`node .build/node/server.mjs`, see build.ts), on an ephemeral port. */
 export const nodeTarget: ConformanceTarget = {
   name: 'node',
   start: (env = {}) =>
     startServer({
       command: process.execPath,
-      args: ['--import', 'tsx', 'node/server.ts'],
+      args: [builtApp('node/server.ts')],
       cwd: repoRoot,
       env: { PORT: '0', ...env },
     }),

@@ -16,6 +16,7 @@ import {
   statSync,
 } from 'node:fs';
 import path from 'node:path';
+import { builtApp, ensureBuilt } from './build.ts';
 import { type ConformanceTarget, repoRoot, startServer, type TargetCapabilities } from './server-process.ts';
 
 /** Every file that goes into the Worker bundle, hashed: the bundle is rebuilt only when one changes. */
@@ -39,6 +40,8 @@ function sourceHash(): string {
  * a half-written bundle.
  */
 function workerBundle(): string {
+  // The bundle is made from dist/ (tsconfig.wrangler.json has no `paths` onto src/).
+  ensureBuilt();
   const dir = path.join(repoRoot, '.wrangler', `test-bundle-${sourceHash()}`);
   if (existsSync(path.join(dir, 'index.js'))) return dir;
   mkdirSync(path.join(repoRoot, '.wrangler'), { recursive: true });
@@ -92,7 +95,7 @@ export function workersTarget(persist?: string): ConformanceTarget {
     start: (env = {}) =>
       startServer({
         command: process.execPath,
-        args: ['--import', 'tsx', 'workers/dev.ts'],
+        args: [builtApp('workers/dev.ts')],
         cwd: repoRoot,
         env: {
           PORT: '0',
