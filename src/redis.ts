@@ -47,6 +47,13 @@ export type RedisBrokerOptions =
 /** Where channels for topics live; a topic `t` is published on `sockjs:topic:t`. */
 const CHANNEL_PREFIX = 'sockjs:topic:';
 
+/**
+ * Publishers remembered per topic (each instance start is a new origin). The one heard from
+ * least recently is forgotten beyond this; if it speaks again, its next message starts afresh
+ * (no gap can be told for it then).
+ */
+const MAX_ORIGINS_PER_TOPIC = 1024;
+
 /** `error`: a Redis connection error, or a failed publish. */
 export class RedisBrokerErrorEvent extends Event {
   readonly error: Error;
@@ -266,7 +273,10 @@ export class RedisTopicBroker extends EventTarget implements TopicBroker {
     }
     const last = origins.get(message.origin);
     if (last !== undefined && message.seq <= last) return; // never twice, never backwards
+    // Delete first, so the map stays in order of last message and the first entry is the stalest.
+    origins.delete(message.origin);
     origins.set(message.origin, message.seq);
+    if (origins.size > MAX_ORIGINS_PER_TOPIC) origins.delete(origins.keys().next().value!);
     if (last !== undefined && message.seq > last + 1) {
       this.dispatchEvent(
         new TopicGapEvent({
