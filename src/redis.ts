@@ -345,8 +345,8 @@ export async function createRedisBroker(options: RedisBrokerOptions): Promise<Re
   // node-redis needs an `error` listener from the start, or an error ends the process.
   const early = (): void => {};
   publisher.on('error', early);
-  // Subscriptions wait for the connection instead (an offline queue), and node-redis restores
-  // them after a reconnect.
+  // After a reconnect node-redis restores the confirmed subscriptions by itself; the broker
+  // re-sends those cut off on their way (`#onReady`).
   const subscriber = publisher.duplicate();
   subscriber.on('error', early);
   try {

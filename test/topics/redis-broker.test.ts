@@ -164,6 +164,45 @@ describe('Redis topic broker (real redis-server)', () => {
     }
   });
 
+  it('applies subscribe and unsubscribe made while Redis is down once it is back', async () => {
+    const [brokerA, brokerB] = await Promise.all([
+      createRedisBroker({ url: redis.url }),
+      createRedisBroker({ url: redis.url }),
+    ]);
+    const eventsB = recordEvents(brokerB);
+    try {
+      const a = await instance(brokerA);
+      const b = await instance(brokerB);
+      b.connection.subscribe('leaving');
+      await waitFor(
+        'subscriber',
+        async () => (await subscriberCount(redis.port, 'sockjs:topic:leaving')) === 1,
+      );
+      await redis.kill();
+      await waitFor('the broker to notice', () => eventsB.errors.length > 0);
+      b.connection.unsubscribe('leaving');
+      b.connection.subscribe('joining');
+      await redis.restart();
+      await waitFor('the broker to reconnect', () => eventsB.reconnects() === 1);
+      await waitFor(
+        'the new topic',
+        async () => (await subscriberCount(redis.port, 'sockjs:topic:joining')) === 1,
+      );
+      await waitFor(
+        'the old topic gone',
+        async () => (await subscriberCount(redis.port, 'sockjs:topic:leaving')) === 0,
+      );
+      await waitFor('the publisher to reconnect', async () => {
+        await a.server.publish('leaving', 'not for b');
+        return true;
+      });
+      await a.server.publish('joining', 'for b');
+      assert.deepEqual(await b.receive(1), ['for b']);
+    } finally {
+      await Promise.all([brokerA.close(), brokerB.close()]);
+    }
+  });
+
   it('publishes on a client you pass in and leaves it open on close', async () => {
     const client = createClient({ url: redis.url });
     client.on('error', () => {});
