@@ -1,8 +1,8 @@
 /**
  * Topics across instances, end to end: the Node, Deno and Bun demo servers share one real
- * redis-server (REDIS_URL). On each, sockjs-client connections on websocket, xhr-streaming and
- * xhr-polling join `/broadcast`; the websocket one of each backend publishes numbered messages.
- * Every connection must receive every message exactly once, in each publisher's order; then
+ * redis-server (REDIS_URL). On each, sockjs-client connections on websocket, xhr-streaming,
+ * xhr-polling and eventsource, and a raw WebSocket, join `/broadcast`; the websocket one of each
+ * backend publishes numbered messages. Every connection must receive every message exactly once, in each publisher's order; then
  * Redis is SIGKILLed and restarted during traffic: local delivery goes on, publishes to the other
  * backends are refused, the brokers resubscribe, delivery resumes, and every message a backend
  * missed is reported by its broker as a `gap` (the demo logs them), counted exactly.
@@ -10,6 +10,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import SockJS from 'sockjs-client';
+import WebSocket from 'ws';
 import { type RedisServer, startRedis, subscriberCount, waitFor } from '../support/redis-server.ts';
 import { bunTarget, denoTarget } from '../support/runtime-targets.ts';
 import { type ConformanceTarget, nodeTarget, type RunningServer } from '../support/server-process.ts';
@@ -19,7 +20,8 @@ const BACKENDS: ReadonlyArray<[string, ConformanceTarget]> = [
   ['deno', denoTarget],
   ['bun', bunTarget],
 ];
-const TRANSPORTS = ['websocket', 'xhr-streaming', 'xhr-polling'] as const;
+/** sockjs-client's transports in Node, and a raw WebSocket (`/broadcast/websocket`). */
+const TRANSPORTS = ['websocket', 'xhr-streaming', 'xhr-polling', 'eventsource', 'websocket-raw'] as const;
 const CHANNEL = 'sockjs:topic:broadcast';
 
 // biome-ignore lint/suspicious/noExplicitAny: sockjs-client ships no types
@@ -34,6 +36,7 @@ interface Client {
 }
 
 function connect(url: string, transport: string): Promise<{ sock: Sock; received: string[] }> {
+  if (transport === 'websocket-raw') return connectRaw(`${url.replace('http', 'ws')}/websocket`);
   const sock: Sock = new SockJS(url, undefined, { transports: [transport], timeout: 5000 });
   const received: string[] = [];
   sock.onmessage = (event: { data: string }) => received.push(event.data);
@@ -41,6 +44,16 @@ function connect(url: string, transport: string): Promise<{ sock: Sock; received
     sock.onopen = () => resolve({ sock, received });
     sock.onclose = (event: { code: number; reason: string }) =>
       reject(new Error(`${transport} ${url}: closed ${event.code} ${event.reason}`));
+  });
+}
+
+function connectRaw(url: string): Promise<{ sock: Sock; received: string[] }> {
+  const sock = new WebSocket(url);
+  const received: string[] = [];
+  sock.on('message', (data: Buffer) => received.push(data.toString('utf8')));
+  return new Promise((resolve, reject) => {
+    sock.once('open', () => resolve({ sock, received }));
+    sock.once('error', reject);
   });
 }
 
@@ -151,7 +164,7 @@ describe('topics across Node, Deno and Bun through Redis', () => {
           `${client.backend}/${client.transport} from ${name}`,
         );
       }
-      assert.equal(client.received.length, 180);
+      assert.equal(client.received.length, 180, `${client.backend}/${client.transport}: nothing else`);
     }
   });
 
