@@ -76,11 +76,6 @@ export class TopicRegistry {
     this.broker.unsubscribe(topic);
   }
 
-  /** Topics with subscribers here. */
-  get topics(): number {
-    return this.#subscribers.size;
-  }
-
   /**
    * Queues `data` on every local subscriber of `topic` but `exclude`, encoded once for all.
    * Returns how many connections took it.
