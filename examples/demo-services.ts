@@ -15,9 +15,17 @@ import {
 } from 'sockjs-fetch';
 
 export interface DemoOptions {
-  /** Applied to every service (heartbeat and disconnect delays, sockjs_url, ...). */
+  /**
+   * Applied to every service (heartbeat and disconnect delays, sockjs_url, ...; a `broker` makes
+   * `/broadcast` reach the other instances).
+   */
   common?: SockJSServerOptions;
+  /** Which instance this is, in `/connection_info` answers (`SOCKJS_BACKEND_NAME`). */
+  backend?: string;
 }
+
+/** The topic every `/broadcast` connection subscribes to and publishes on. */
+export const BROADCAST_TOPIC = 'broadcast';
 
 /**
  * Where the demo app serves sockjs-client's browser build (examples/demo-app.ts), and so the
@@ -41,7 +49,10 @@ function echo(server: SockJSServer): void {
 }
 
 /** The services as definitions, for runtimes that build them elsewhere (Durable Objects). */
-export function demoServiceDefinitions({ common = {} }: DemoOptions = {}): SockJSServiceDefinition[] {
+export function demoServiceDefinitions({
+  common = {},
+  backend,
+}: DemoOptions = {}): SockJSServiceDefinition[] {
   const sockjsUrl = demoClientUrl({ common });
   const options = (prefix: string, own: SockJSServerOptions = {}) => ({
     ...common,
@@ -79,10 +90,11 @@ export function demoServiceDefinitions({ common = {} }: DemoOptions = {}): SockJ
       },
     },
     {
-      // Not a standard service: tells a client which connection it is, whether that connection
-      // came back from a hibernated Durable Object, and how many connections its server holds
-      // (see README, Workers). `?room=NAME` on the session URL puts connections together (in one
-      // Durable Object on Workers); the others of a room are told `{"left": id}` when one closes.
+      // Not a standard service: tells a client which connection it is, which instance holds it
+      // (`backend`, for clusters), whether that connection came back from a hibernated Durable
+      // Object, and how many connections its server holds (see README, Workers). `?room=NAME` on
+      // the session URL puts connections together (in one Durable Object on Workers); the others
+      // of a room are told `{"left": id}` when one closes.
       options: options('/connection_info'),
       objectName: (sessionId, request) => roomOf(request.url) ?? sessionId ?? crypto.randomUUID(),
       setup: (server) => {
@@ -97,6 +109,7 @@ export function demoServiceDefinitions({ common = {} }: DemoOptions = {}): SockJ
               protocol: connection.protocol,
               resumed,
               connections: server.connections.size,
+              backend: backend ?? null,
             }),
           );
         });
@@ -110,12 +123,18 @@ export function demoServiceDefinitions({ common = {} }: DemoOptions = {}): SockJ
       },
     },
     {
+      // Every message goes to every connection (the sender too) through the topic, so with a
+      // shared broker (Redis) it reaches the connections of every instance.
       options: options('/broadcast'),
       // On Workers every broadcast session lives in one Durable Object, so they can reach each other.
       objectName: () => 'broadcast',
       setup: (server) => {
+        server.addEventListener('connection', ({ connection }) => connection.subscribe(BROADCAST_TOPIC));
         server.addEventListener('message', ({ data }) => {
-          for (const member of server.connections) member.send(data);
+          server.publish(BROADCAST_TOPIC, data).catch((error: Error) => {
+            // Delivered here; the other instances missed it (and will report a gap).
+            server.options.log('error', `broadcast not published to other instances: ${error.message}`);
+          });
         });
       },
     },
@@ -195,13 +214,14 @@ export function createDemoServices(options: DemoOptions = {}): SockJSServices {
 
 /**
  * Overrides from the environment: the timers the tests shorten, SOCKJS_HEARTBEAT_DELAY and
- * SOCKJS_DISCONNECT_DELAY (ms), and SOCKJS_CLIENT_URL, the client script for the iframe page and
- * the demo page instead of the built-in `/lib/sockjs.js` (e.g. a CDN URL of the same version).
+ * SOCKJS_DISCONNECT_DELAY (ms), SOCKJS_CLIENT_URL, the client script for the iframe page and
+ * the demo page instead of the built-in `/lib/sockjs.js` (e.g. a CDN URL of the same version),
+ * and SOCKJS_BACKEND_NAME, this instance's name in `/connection_info` answers.
  */
 export function demoOptionsFromEnv(env: Record<string, string | undefined>): DemoOptions {
   const common: SockJSServerOptions = {};
   if (env.SOCKJS_HEARTBEAT_DELAY) common.heartbeatDelay = Number(env.SOCKJS_HEARTBEAT_DELAY);
   if (env.SOCKJS_DISCONNECT_DELAY) common.disconnectDelay = Number(env.SOCKJS_DISCONNECT_DELAY);
   if (env.SOCKJS_CLIENT_URL) common.sockjsUrl = env.SOCKJS_CLIENT_URL;
-  return { common };
+  return env.SOCKJS_BACKEND_NAME ? { common, backend: env.SOCKJS_BACKEND_NAME } : { common };
 }

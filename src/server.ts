@@ -25,6 +25,7 @@ import { CONTENT_TYPE } from './protocol/headers.ts';
 import { type Endpoint, Router } from './protocol/routes.ts';
 import type { RuntimeContext, ServerWebSocket, WebSocketHandlers, WebSocketInfo } from './runtime.ts';
 import { SessionRegistry, type SessionStore } from './session-registry.ts';
+import { assertTopic, type TopicRegistry, topicRegistry } from './topics.ts';
 import type { EndpointContext } from './transports/context.ts';
 import { eventSource } from './transports/eventsource.ts';
 import { htmlfile } from './transports/htmlfile.ts';
@@ -117,11 +118,13 @@ export class SockJSServer extends EventTarget {
   readonly #router: Router;
   readonly #sessions: SessionRegistry;
   readonly #connections = new Set<SockJSConnection>();
+  readonly #topics: TopicRegistry;
   readonly #handlers: Record<Endpoint, EndpointHandler>;
   #iframe: Promise<IframeDocument> | null = null;
   /** Server-level events cost an Event per message: only made when someone listens. */
   #serverLevelListeners = { message: false, disconnect: false };
   readonly #observer: ConnectionObserver = {
+    topics: () => this.#topics,
     message: (connection, data) => {
       if (!this.#serverLevelListeners.message && this.onmessage === null) return;
       const event = new SockJSMessageEvent(connection, data);
@@ -140,6 +143,7 @@ export class SockJSServer extends EventTarget {
   constructor(options: ServerOptionsInput = {}) {
     super();
     this.options = resolveOptions(options);
+    this.#topics = topicRegistry(this.options.broker);
     // The iframe page cannot be origin-checked: it goes with the allowlist, as in Spring.
     this.#router = new Router({
       transports: this.options.transports,
@@ -260,6 +264,32 @@ export class SockJSServer extends EventTarget {
   /** A complete Fetch handler: requests outside the prefix get the protocol's 404. */
   async fetch(request: Request, runtime?: RuntimeContext): Promise<Response> {
     return (await this.handle(request, runtime)) ?? notFound();
+  }
+
+  /**
+   * Sends `data` to every connection subscribed to `topic`: at once to those of this process
+   * (and of every server given the same broker), minus `exclude`, with the frame encoded once
+   * for all of them; then through the broker to the other instances. Resolves when the broker
+   * has accepted the message; rejects when it cannot publish (its connection is down), after the
+   * local delivery, which happens regardless. Not awaiting it is safe: the rejection is then
+   * only reported by the broker (its `error` event). Messages reach each connection in the order of
+   * the `publish` calls (per publishing process).
+   */
+  publish(topic: string, data: string, options: { exclude?: SockJSConnection } = {}): Promise<void> {
+    assertTopic(topic);
+    // JavaScript callers may pass anything: coerce like `connection.send`, refuse binary loudly.
+    const value: unknown = data;
+    if (value instanceof ArrayBuffer || ArrayBuffer.isView(value)) {
+      throw new TypeError('SockJS carries text only: encode binary data (for example as base64) first');
+    }
+    const text = typeof value === 'string' ? value : String(value);
+    this.#topics.deliver(topic, text, options.exclude);
+    const accepted = this.#topics.broker.publish(topic, text);
+    // A caller that does not await must not crash the process (Node ends it on an unhandled
+    // rejection) when the broker is down: the broker reports the failure through its own
+    // events too, and an `await` still sees the rejection.
+    accepted.catch(() => {});
+    return accepted;
   }
 
   /** Closes every open connection, e.g. before shutting down. */
