@@ -31,6 +31,11 @@ export function demoClientUrl({ common = {} }: DemoOptions = {}): string {
   return common.sockjsUrl ?? SOCKJS_CLIENT_PATH;
 }
 
+/** The `room` query parameter of a session URL (used by `/connection_info`), if any. */
+function roomOf(url: string): string | null {
+  return url === '' ? null : new URL(url).searchParams.get('room');
+}
+
 function echo(server: SockJSServer): void {
   server.addEventListener('message', ({ connection, data }) => connection.send(data));
 }
@@ -74,16 +79,33 @@ export function demoServiceDefinitions({ common = {} }: DemoOptions = {}): SockJ
       },
     },
     {
-      // Not a standard service: tells a client which connection it is, and whether that
-      // connection came back from a hibernated Durable Object (see README, Workers).
+      // Not a standard service: tells a client which connection it is, whether that connection
+      // came back from a hibernated Durable Object, and how many connections its server holds
+      // (see README, Workers). `?room=NAME` on the session URL puts connections together (in one
+      // Durable Object on Workers); the others of a room are told `{"left": id}` when one closes.
       options: options('/connection_info'),
+      objectName: (sessionId, request) => roomOf(request.url) ?? sessionId ?? crypto.randomUUID(),
       setup: (server) => {
         server.addEventListener('connection', ({ connection, resumed }) => {
           connection.data = { resumed };
         });
         server.addEventListener('message', ({ connection }) => {
           const { resumed } = connection.data as { resumed: boolean };
-          connection.send(JSON.stringify({ id: connection.id, protocol: connection.protocol, resumed }));
+          connection.send(
+            JSON.stringify({
+              id: connection.id,
+              protocol: connection.protocol,
+              resumed,
+              connections: server.connections.size,
+            }),
+          );
+        });
+        server.addEventListener('disconnect', ({ connection }) => {
+          const room = roomOf(connection.url);
+          if (room === null) return;
+          for (const member of server.connections) {
+            if (roomOf(member.url) === room) member.send(JSON.stringify({ left: connection.id }));
+          }
         });
       },
     },

@@ -37,7 +37,7 @@ export interface RuntimeContext {
   /**
    * Accepts a (validated) WebSocket upgrade request and returns the response that completes the
    * handshake. Absent on hosts that cannot upgrade; the core then answers 400. A runtime that
-   * can hibernate sockets keeps `info` with the socket and later calls `server.resumeWebSocket`.
+   * can hibernate sockets keeps `info` with the socket and later calls `adapterHooks.resumeWebSocket`.
    */
   upgradeWebSocket?(
     request: Request,

@@ -73,6 +73,24 @@ const SESSION_ENDPOINTS = new Set<Endpoint>([
   'jsonp-send',
 ]);
 
+/**
+ * What runtime adapters need of a server beyond its public API: internal to the package (not
+ * exported from its entry point), so applications never see it.
+ */
+export interface AdapterHooks {
+  /**
+   * Rebuilds the connection of a hibernated WebSocket that outlived the server's memory,
+   * announces it (`connection` with `resumed: true`) and returns the handlers for the socket's
+   * further events.
+   */
+  resumeWebSocket(server: SockJSServer, info: WebSocketInfo, socket: ServerWebSocket): WebSocketHandlers;
+  /** Records sessions in durable storage so a restart can answer lost ones. */
+  setSessionStore(server: SockJSServer, store: SessionStore | null): void;
+}
+
+/** Assigned in the class's static block, which can reach its private fields. */
+export let adapterHooks: AdapterHooks;
+
 // Typed listeners, as on the DOM's WebSocket.
 export interface SockJSServer {
   removeEventListener<K extends keyof SockJSServerEventMap>(
@@ -245,29 +263,6 @@ export class SockJSServer extends EventTarget {
   }
 
   /**
-   * For runtime adapters that hibernate WebSockets: rebuilds the connection of a socket that
-   * outlived this server's memory, announces it (`connection` with `resumed: true`) and returns
-   * the handlers for the socket's further events.
-   */
-  resumeWebSocket(info: WebSocketInfo, socket: ServerWebSocket): WebSocketHandlers {
-    const ctx = {
-      sessions: this.#sessions,
-      options: this.options,
-      observer: this.#observer,
-      manualHeartbeats: true,
-      announce: (connection: SockJSConnection, resumed?: boolean) => this.#announce(connection, resumed),
-    };
-    return info.protocol === 'websocket'
-      ? resumeWebSocket(ctx, info, socket)
-      : resumeRawWebSocket(ctx, info, socket);
-  }
-
-  /** For runtime adapters with durable storage: records sessions so a restart can answer lost ones. */
-  setSessionStore(store: SessionStore | null): void {
-    this.#sessions.store = store;
-  }
-
-  /**
    * Sends `data` to every connection subscribed to `topic`: at once to those of this process
    * (and of every server given the same broker), minus `exclude`, with the frame encoded once
    * for all of them; then through the broker to the other instances. Resolves when the broker
@@ -290,6 +285,27 @@ export class SockJSServer extends EventTarget {
   /** Closes every open connection, e.g. before shutting down. */
   closeAll(code = 1001, reason = 'Server shutting down'): void {
     for (const connection of this.#connections) connection.close(code, reason);
+  }
+
+  static {
+    adapterHooks = {
+      resumeWebSocket: (server, info, socket) => {
+        const ctx = {
+          sessions: server.#sessions,
+          options: server.options,
+          observer: server.#observer,
+          manualHeartbeats: true,
+          announce: (connection: SockJSConnection, resumed?: boolean) =>
+            server.#announce(connection, resumed),
+        };
+        return info.protocol === 'websocket'
+          ? resumeWebSocket(ctx, info, socket)
+          : resumeRawWebSocket(ctx, info, socket);
+      },
+      setSessionStore: (server, store) => {
+        server.#sessions.store = store;
+      },
+    };
   }
 
   #iframeDocument(): Promise<IframeDocument> {

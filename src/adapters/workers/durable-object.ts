@@ -10,8 +10,10 @@
  *   connection. Heartbeats come from the object's alarm instead of timers.
  */
 
+import { notFound } from '../../http.ts';
+import { HEARTBEAT_FRAME } from '../../protocol/frames.ts';
 import type { RuntimeContext, ServerWebSocket, WebSocketHandlers, WebSocketInfo } from '../../runtime.ts';
-import { SockJSServer } from '../../server.ts';
+import { adapterHooks, SockJSServer } from '../../server.ts';
 import { combineServices, type SockJSServices } from '../../services.ts';
 import {
   type DurableObjectState,
@@ -29,9 +31,14 @@ const RAW_TAG = 'sockjs-raw';
 /** Close codes a WebSocket close frame must not carry; the runtime rejects them. */
 const RESERVED_CLOSE_CODES = new Set([1005, 1006, 1015]);
 
+/** `WebSocket.OPEN`: a socket neither side has started to close. */
+const OPEN = 1;
+
 interface Attachment {
   sockjs: 1;
   info: WebSocketInfo;
+  /** The server closed the socket (its close handshake may outlast the object's memory). */
+  closedByServer?: true;
 }
 
 /**
@@ -51,6 +58,8 @@ function socketApi(ws: WorkersWebSocket): ServerWebSocket {
     },
     close: (code, reason) => {
       try {
+        const attachment = ws.deserializeAttachment() as Attachment | null;
+        if (attachment?.sockjs === 1) ws.serializeAttachment({ ...attachment, closedByServer: true });
         ws.close(code, reason);
       } catch {
         // Already closed.
@@ -70,6 +79,8 @@ export class SockJSDurableObject<Env = unknown> {
   readonly #handlers = new Map<WorkersWebSocket, WebSocketHandlers>();
   readonly #runtime: RuntimeContext;
   readonly #heartbeatDelay: number;
+  /** Whether this instance has taken over the object's sockets (see `#wake`). */
+  #awake = false;
 
   constructor(ctx: DurableObjectState, env: Env, services: readonly WorkersServiceDefinition<Env>[]) {
     this.ctx = ctx;
@@ -78,7 +89,7 @@ export class SockJSDurableObject<Env = unknown> {
     this.#services = combineServices(
       services.map((service) => {
         const server = new SockJSServer(service.options);
-        server.setSessionStore(new SqliteSessionStore(ctx.storage, server.options.prefix));
+        adapterHooks.setSessionStore(server, new SqliteSessionStore(ctx.storage, server.options.prefix));
         service.setup(server, env);
         return server;
       }),
@@ -92,33 +103,42 @@ export class SockJSDurableObject<Env = unknown> {
   }
 
   async fetch(request: Request): Promise<Response> {
+    this.#wake();
     const url = new URL(request.url);
     const server = this.#services.owner(url);
-    if (server === undefined) return new Response('No SockJS service here\n', { status: 404 });
+    if (server === undefined) return notFound();
     const runtime = { ...this.#runtime, remoteAddress: request.headers.get('CF-Connecting-IP') ?? undefined };
     return server.fetch(request, runtime);
   }
 
   async webSocketMessage(ws: WorkersWebSocket, message: string | ArrayBuffer): Promise<void> {
+    this.#wake();
     this.#handlersFor(ws)?.onMessage(message);
   }
 
   async webSocketClose(ws: WorkersWebSocket, code: number, reason: string, wasClean: boolean): Promise<void> {
+    this.#wake();
     this.#handlersFor(ws)?.onClose(code, reason, wasClean);
     this.#handlers.delete(ws);
-    // Complete the closing handshake; reserved codes cannot be sent back.
-    socketApi(ws).close(RESERVED_CLOSE_CODES.has(code) ? 1000 : code, reason);
+    try {
+      // Complete the closing handshake; reserved codes cannot be sent back.
+      ws.close(RESERVED_CLOSE_CODES.has(code) ? 1000 : code, reason);
+    } catch {
+      // Already closed.
+    }
   }
 
   async webSocketError(ws: WorkersWebSocket): Promise<void> {
+    this.#wake();
     this.#handlersFor(ws)?.onClose(1006, 'WebSocket error', false);
     this.#handlers.delete(ws);
   }
 
   /** Heartbeats for every SockJS-framed socket, then the next alarm while any remain. */
   async alarm(): Promise<void> {
+    this.#wake();
     const sockets = this.ctx.getWebSockets(FRAMED_TAG);
-    for (const ws of sockets) socketApi(ws).send('h');
+    for (const ws of sockets) socketApi(ws).send(HEARTBEAT_FRAME);
     if (sockets.length > 0) await this.ctx.storage.setAlarm(Date.now() + this.#heartbeatDelay);
   }
 
@@ -138,20 +158,48 @@ export class SockJSDurableObject<Env = unknown> {
     }
   }
 
+  /**
+   * The first event of an instance: if the object hibernated, the runtime still holds its
+   * sockets, and every open one gets its connection back now (announced once, as resumed), so
+   * `server.connections` and everything built on it hold them all, not only those that speak.
+   * A socket already closing is rebuilt by its own close event, if at all (`#handlersFor`).
+   */
+  #wake(): void {
+    if (this.#awake) return;
+    this.#awake = true;
+    for (const ws of this.ctx.getWebSockets()) {
+      if (ws.readyState === OPEN) this.#handlersFor(ws);
+    }
+  }
+
   /** The socket's handlers; after hibernation they are rebuilt from its attachment. */
   #handlersFor(ws: WorkersWebSocket): WebSocketHandlers | undefined {
     let handlers = this.#handlers.get(ws);
     if (handlers !== undefined) return handlers;
     const attachment = ws.deserializeAttachment() as Attachment | null;
     if (attachment?.sockjs !== 1) return undefined;
+    // A SockJS session ends, and is reported, when the server closes its socket: nothing to
+    // resume. A raw connection reports its close when the client's close arrives.
+    if (attachment.closedByServer && attachment.info.protocol === 'websocket') return undefined;
     const server = this.#services.servers.find(
       (candidate) => candidate.options.prefix === attachment.info.prefix,
     );
     if (server === undefined) return undefined;
-    handlers = server.resumeWebSocket(attachment.info, socketApi(ws));
+    try {
+      handlers = adapterHooks.resumeWebSocket(server, attachment.info, socketApi(ws));
+    } catch (error) {
+      // An application listener threw while the connection was announced: the other sockets
+      // of a wake are still resumed.
+      server.options.log('error', `resuming a WebSocket failed: ${describe(error)}`);
+      return undefined;
+    }
     this.#handlers.set(ws, handlers);
     return handlers;
   }
+}
+
+function describe(error: unknown): string {
+  return error instanceof Error ? (error.stack ?? error.message) : String(error);
 }
 
 /**

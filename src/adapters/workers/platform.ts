@@ -5,6 +5,8 @@
 
 /** The runtime's `WebSocket` with the Durable Object extensions. */
 export interface WorkersWebSocket {
+  /** `WebSocket.readyState`: 0 connecting, 1 open, 2 closing, 3 closed. */
+  readonly readyState: number;
   send(data: string): void;
   close(code?: number, reason?: string): void;
   serializeAttachment(value: unknown): void;
