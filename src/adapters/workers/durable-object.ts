@@ -23,6 +23,7 @@ import {
 } from './platform.ts';
 import type { ServiceList, WorkersServiceDefinition } from './service.ts';
 import { SqliteSessionStore } from './session-store.ts';
+import { DurableObjectTopics, isTopicObject, isTopicRequest } from './topics.ts';
 
 /** Tag of hibernatable sockets that carry SockJS framing (and so get `h` heartbeats). */
 const FRAMED_TAG = 'sockjs';
@@ -39,6 +40,8 @@ interface Attachment {
   info: WebSocketInfo;
   /** The server closed the socket (its close handshake may outlast the object's memory). */
   closedByServer?: true;
+  /** The connection's topic subscriptions (topics.ts), restored when it is resumed. */
+  topics?: string[];
 }
 
 /**
@@ -68,6 +71,14 @@ function socketApi(ws: WorkersWebSocket): ServerWebSocket {
   };
 }
 
+export interface SockJSDurableObjectOptions {
+  /**
+   * The binding of this class in `env` (wrangler.toml), through which objects reach each other
+   * for topics (`server.publish` / `connection.subscribe` across objects). Default `SOCKJS`.
+   */
+  binding?: string;
+}
+
 export interface SockJSDurableObjectClass<Env> {
   new (ctx: DurableObjectState, env: Env): SockJSDurableObject<Env>;
 }
@@ -81,15 +92,26 @@ export class SockJSDurableObject<Env = unknown> {
   readonly #heartbeatDelay: number;
   /** Whether this instance has taken over the object's sockets (see `#wake`). */
   #awake = false;
+  /** Topics across objects: the broker of every server here, and the topic objects' side. */
+  readonly #topics: DurableObjectTopics;
 
-  constructor(ctx: DurableObjectState, env: Env, services: readonly WorkersServiceDefinition<Env>[]) {
+  constructor(
+    ctx: DurableObjectState,
+    env: Env,
+    services: readonly WorkersServiceDefinition<Env>[],
+    options: SockJSDurableObjectOptions = {},
+  ) {
     this.ctx = ctx;
     this.env = env;
-    SqliteSessionStore.open(ctx.storage);
+    this.#topics = new DurableObjectTopics(ctx, env, options.binding ?? 'SOCKJS', () => this.#log);
+    // A topic object never holds sessions.
+    if (!isTopicObject(ctx)) SqliteSessionStore.open(ctx.storage);
     this.#services = combineServices(
       services.map((service) => {
-        const server = new SockJSServer(service.options);
+        const broker = service.options.broker ?? this.#topics.broker;
+        const server = new SockJSServer({ ...service.options, broker });
         adapterHooks.setSessionStore(server, new SqliteSessionStore(ctx.storage, server.options.prefix));
+        this.#topics.attachServer(server);
         service.setup(server, env);
         return server;
       }),
@@ -105,6 +127,7 @@ export class SockJSDurableObject<Env = unknown> {
   async fetch(request: Request): Promise<Response> {
     this.#wake();
     const url = new URL(request.url);
+    if (isTopicRequest(url)) return this.#topics.handle(request);
     const server = this.#services.owner(url);
     if (server === undefined) return notFound();
     const runtime = { ...this.#runtime, remoteAddress: request.headers.get('CF-Connecting-IP') ?? undefined };
@@ -147,6 +170,7 @@ export class SockJSDurableObject<Env = unknown> {
     this.ctx.acceptWebSocket(server, [info.protocol === 'websocket' ? FRAMED_TAG : RAW_TAG]);
     server.serializeAttachment({ sockjs: 1, info } satisfies Attachment);
     this.#handlers.set(server, handlers);
+    this.#topics.socket(info.connectionId, server);
     handlers.onOpen(socketApi(server));
     if (info.protocol === 'websocket') this.ctx.waitUntil(this.#scheduleHeartbeat());
     return new Response(null, { status: 101, webSocket: client } as UpgradeResponseInit);
@@ -170,6 +194,11 @@ export class SockJSDurableObject<Env = unknown> {
     for (const ws of this.ctx.getWebSockets()) {
       if (ws.readyState === OPEN) this.#handlersFor(ws);
     }
+    this.#topics.woken();
+  }
+
+  get #log() {
+    return this.#services.servers[0]?.options.log ?? ((_severity, message) => console.error(message));
   }
 
   /** The socket's handlers; after hibernation they are rebuilt from its attachment. */
@@ -185,6 +214,7 @@ export class SockJSDurableObject<Env = unknown> {
       (candidate) => candidate.options.prefix === attachment.info.prefix,
     );
     if (server === undefined) return undefined;
+    this.#topics.socket(attachment.info.connectionId, ws);
     try {
       handlers = adapterHooks.resumeWebSocket(server, attachment.info, socketApi(ws));
     } catch (error) {
@@ -206,10 +236,13 @@ function describe(error: unknown): string {
  * The class to export from the Worker and bind in wrangler.toml:
  *   export const SockJSSessions = sockjsDurableObject(services);
  */
-export function sockjsDurableObject<Env>(services: ServiceList<Env>): SockJSDurableObjectClass<Env> {
+export function sockjsDurableObject<Env>(
+  services: ServiceList<Env>,
+  options: SockJSDurableObjectOptions = {},
+): SockJSDurableObjectClass<Env> {
   return class extends SockJSDurableObject<Env> {
     constructor(ctx: DurableObjectState, env: Env) {
-      super(ctx, env, typeof services === 'function' ? services(env) : services);
+      super(ctx, env, typeof services === 'function' ? services(env) : services, options);
     }
   };
 }
