@@ -65,7 +65,7 @@ export class SockJSSession {
       const decoder = new TextDecoder();
       let text = '';
       for (;;) {
-        let result: ReadableStreamReadResult<Uint8Array>;
+        let result: Awaited<ReturnType<typeof reader.read>>;
         try {
           result = await reader.read();
         } catch {
