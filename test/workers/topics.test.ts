@@ -6,44 +6,18 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { setTimeout as sleep } from 'node:timers/promises';
 import type { RunningServer } from '../support/server-process.ts';
 import { SockJSSession } from '../support/sockjs-session.ts';
+import {
+  PUBLISH_TOKEN,
+  publish,
+  publishReaching,
+  subscribe,
+  untilReaching,
+} from '../support/workers-publish.ts';
 import { workersTarget } from '../support/workers-target.ts';
 
-const TOKEN = 'test-publish-token';
 const id = () => Math.random().toString(36).slice(2, 10);
-
-/** The Worker's publish endpoint: how many objects the message reached. */
-async function publish(url: string, topic: string, data: string, token = TOKEN): Promise<Response> {
-  return fetch(`${url}/publish/${encodeURIComponent(topic)}`, {
-    method: 'POST',
-    headers: { Authorization: `Bearer ${token}`, 'Content-Type': 'text/plain' },
-    body: data,
-  });
-}
-
-async function publishReaching(url: string, topic: string, data: string): Promise<number> {
-  const response = await publish(url, topic, data);
-  assert.equal(response.status, 200, await response.clone().text());
-  return ((await response.json()) as { objects: number }).objects;
-}
-
-/** Publishes probes until one reaches `objects` objects (subscriptions travel asynchronously). */
-async function untilReaching(url: string, topic: string, objects: number): Promise<void> {
-  const deadline = Date.now() + 5000;
-  let reached = -1;
-  while (Date.now() < deadline) {
-    reached = await publishReaching(url, topic, 'probe');
-    if (reached === objects) return;
-    await sleep(50);
-  }
-  assert.fail(`publishes to "${topic}" reach ${reached} objects, not ${objects}`);
-}
-
-async function subscribe(session: SockJSSession, topic: string): Promise<void> {
-  assert.equal(await session.ask(`sub ${topic}`, (m) => m.endsWith(topic)), `subscribed ${topic}`);
-}
 
 /** The messages of `session` that start with `tag`, in arrival order. */
 const tagged = (session: SockJSSession, tag: string) => session.received.filter((m) => m.startsWith(tag));
@@ -52,7 +26,7 @@ const numbered = (tag: string, count: number) => Array.from({ length: count }, (
 describe('Workers: topics across Durable Objects', () => {
   let server: RunningServer;
   before(async () => {
-    server = await workersTarget().start({ SOCKJS_PUBLISH_TOKEN: TOKEN });
+    server = await workersTarget().start({ SOCKJS_PUBLISH_TOKEN: PUBLISH_TOKEN });
   });
   after(async () => {
     await server?.stop();
