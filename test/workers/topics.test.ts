@@ -91,6 +91,26 @@ describe('Workers: topics across Durable Objects', () => {
     }
   });
 
+  it("refuses a WebSocket connection's subscribe once its socket attachment (16 KiB) is full, and keeps the others", async () => {
+    const ws = await SockJSSession.websocket(server.url, '/pubsub', id());
+    try {
+      const topics: string[] = [];
+      let refusal = '';
+      for (let i = 0; i < 40 && refusal === ''; i++) {
+        const topic = `${i}-${'x'.repeat(1000)}`;
+        const answer = await ws.ask(`sub ${topic}`, (m) => m.endsWith(topic) || m.startsWith('error'));
+        if (answer.startsWith('error')) refusal = answer;
+        else topics.push(topic);
+      }
+      assert.match(refusal, /^error: Cannot subscribe: .* attachment, which is full/);
+      assert.ok(topics.length > 10, `only ${topics.length} subscriptions fit`);
+      const state = JSON.parse(await ws.ask('topics', (m) => m.startsWith('{"topics"')));
+      assert.deepEqual(state.topics, topics, 'the refused topic left no trace');
+    } finally {
+      await ws.close();
+    }
+  });
+
   it('refuses publishes without the token: the endpoint is no open relay', async () => {
     assert.equal((await publish(server.url, 'news', 'x', 'wrong')).status, 401);
     const anonymous = await fetch(`${server.url}/publish/news`, { method: 'POST', body: 'x' });
