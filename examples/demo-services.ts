@@ -31,6 +31,9 @@ export function demoClientUrl({ common = {} }: DemoOptions = {}): string {
   return common.sockjsUrl ?? SOCKJS_CLIENT_PATH;
 }
 
+/** Topics one `/pubsub` connection may subscribe to. */
+const MAX_PUBSUB_TOPICS = 32;
+
 /** The `room` query parameter of a session URL (used by `/connection_info`), if any. */
 function roomOf(url: string): string | null {
   return url === '' ? null : new URL(url).searchParams.get('room');
@@ -190,7 +193,7 @@ export function demoServiceDefinitions({ common = {} }: DemoOptions = {}): SockJ
       // Not a standard service: topics by hand (README, Topics), for the Workers topic tests and
       // for trying topics out. `sub T` / `unsub T` (un)subscribe this connection and answer
       // `subscribed T` / `unsubscribed T`; `pub T TEXT` publishes TEXT to T (a refused publish
-      // answers `error: ...`); `topics` answers `{"topics": [...], "resumed": bool}`, the
+      // answers `error: ...`; at most MAX_PUBSUB_TOPICS per connection); `topics` answers `{"topics": [...], "resumed": bool}`, the
       // connection's subscriptions and whether it came back from a hibernated Durable Object.
       // On Workers every session has an object of its own, so topics cross objects.
       options: options('/pubsub'),
@@ -208,6 +211,11 @@ export function demoServiceDefinitions({ common = {} }: DemoOptions = {}): SockJ
           }
           if (topic === '') return;
           if (command === 'sub') {
+            // Each topic may cost an object on Workers: a client gets a few, not any number.
+            if (connection.subscriptions.size >= MAX_PUBSUB_TOPICS && !connection.isSubscribed(topic)) {
+              connection.send(`error: at most ${MAX_PUBSUB_TOPICS} topics per connection`);
+              return;
+            }
             try {
               connection.subscribe(topic);
               connection.send(`subscribed ${topic}`);

@@ -111,6 +111,18 @@ describe('Workers: topics across Durable Objects', () => {
     }
   });
 
+  it('lets a /pubsub connection hold at most 32 topics (each may cost a topic object)', async () => {
+    const stream = await SockJSSession.streaming(server.url, '/pubsub', id());
+    try {
+      await stream.send(...Array.from({ length: 33 }, (_, i) => `sub cap-${i}`));
+      await stream.find((m) => m.startsWith('error'));
+      assert.equal(stream.received.filter((m) => m.startsWith('subscribed cap-')).length, 32);
+      assert.deepEqual(stream.received.at(-1), 'error: at most 32 topics per connection');
+    } finally {
+      await stream.close();
+    }
+  });
+
   it('refuses publishes without the token: the endpoint is no open relay', async () => {
     assert.equal((await publish(server.url, 'news', 'x', 'wrong')).status, 401);
     const anonymous = await fetch(`${server.url}/publish/news`, { method: 'POST', body: 'x' });
