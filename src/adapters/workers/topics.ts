@@ -38,6 +38,8 @@ const TOPIC_OBJECT_PREFIX = 'topic:';
 /** Most messages (and bytes of them) one request carries; the rest go in the next. */
 const MAX_BATCH_ITEMS = 100;
 const MAX_BATCH_BYTES = 512 * 1024;
+/** Tries of a subscribe whose request fails (1 s, 4 s, 16 s apart), each failure logged. */
+const SUBSCRIBE_ATTEMPTS = 4;
 /** Most messages waiting for one receiver; beyond, publishes are refused (publisher) or dropped (a gap). */
 const MAX_QUEUED_ITEMS = 10_000;
 
@@ -107,6 +109,11 @@ export async function publishToTopic(
   data: string,
 ): Promise<number> {
   assertTopic(topic);
+  if (typeof namespace?.idFromName !== 'function') {
+    throw new TypeError(
+      'publishToTopic needs the Durable Object namespace of the SockJS objects (env.SOCKJS)',
+    );
+  }
   const text = typeof data === 'string' ? data : String(data);
   const body: OpsBody = { topic, origin: null, ops: [{ op: 'publish', data: text }] };
   const response = await topicObject(namespace, topic).fetch(internalRequest('ops', body));
@@ -281,16 +288,24 @@ export class DurableObjectTopics {
 
   // --- Session role ---
 
-  #subscribe(topic: string): void {
+  #subscribe(topic: string, attempt = 1): void {
     this.#local.add(topic);
     if (this.#membershipSet().has(topic)) return;
     this.#received.delete(topic);
     this.#setMembership(topic, true);
     this.#toTopic(topic, { op: 'subscribe' }, 0).catch((error) => {
       this.#setMembership(topic, false);
+      const retry = attempt < SUBSCRIBE_ATTEMPTS;
       this.#log()(
         'error',
-        `subscribing to topic "${topic}" failed (${describe(error)}): its messages from other objects do not reach this one's subscribers`,
+        `subscribing to topic "${topic}" failed (${describe(error)}): its messages from other objects do not reach this one's subscribers${retry ? '; trying again' : ''}`,
+      );
+      if (!retry) return;
+      setTimeout(
+        () => {
+          if (this.#local.has(topic)) this.#subscribe(topic, attempt + 1);
+        },
+        250 * 4 ** attempt,
       );
     });
   }
