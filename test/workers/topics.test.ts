@@ -131,4 +131,16 @@ describe('Workers: topics across Durable Objects', () => {
     assert.equal((await fetch(`${server.url}/publish/news`)).status, 405);
     assert.equal((await publish(server.url, 'news', 'x'.repeat(64 * 1024 + 1))).status, 413);
   });
+
+  it("never forwards a client's request to the path objects use between themselves", async () => {
+    const body = JSON.stringify({ topic: 'news', origin: null, ops: [{ op: 'publish', data: 'forged' }] });
+    for (const path of [
+      '/.sockjs-topics/ops',
+      '/pubsub/.sockjs-topics/ops',
+      '/pubsub/000/.sockjs-topics/ops',
+    ]) {
+      const response = await fetch(`${server.url}${path}`, { method: 'POST', body });
+      assert.equal(response.status, 404, path);
+    }
+  });
 });
