@@ -39,6 +39,9 @@ export function demoClientUrl({ common = {} }: DemoOptions = {}): string {
   return common.sockjsUrl ?? SOCKJS_CLIENT_PATH;
 }
 
+/** Topics one `/pubsub` connection may subscribe to. */
+const MAX_PUBSUB_TOPICS = 32;
+
 /** The `room` query parameter of a session URL (used by `/connection_info`), if any. */
 function roomOf(url: string): string | null {
   return url === '' ? null : new URL(url).searchParams.get('room');
@@ -202,6 +205,49 @@ export function demoServiceDefinitions({
             if (next <= count) setTimeout(tick, everyMs);
           };
           tick();
+        });
+      },
+    },
+    {
+      // Not a standard service: topics by hand (README, Topics), for the Workers topic tests and
+      // for trying topics out. `sub T` / `unsub T` (un)subscribe this connection and answer
+      // `subscribed T` / `unsubscribed T`; `pub T TEXT` publishes TEXT to T (a refused publish
+      // answers `error: ...`; at most MAX_PUBSUB_TOPICS per connection); `topics` answers `{"topics": [...], "resumed": bool}`, the
+      // connection's subscriptions and whether it came back from a hibernated Durable Object.
+      // On Workers every session has an object of its own, so topics cross objects.
+      options: options('/pubsub'),
+      setup: (server) => {
+        const resumed = new WeakSet<object>();
+        server.addEventListener('connection', (event) => {
+          if (event.resumed) resumed.add(event.connection);
+        });
+        server.addEventListener('message', ({ connection, data }) => {
+          const [command = '', topic = ''] = data.split(' ', 2);
+          if (command === 'topics') {
+            const topics = [...connection.subscriptions];
+            connection.send(JSON.stringify({ topics, resumed: resumed.has(connection) }));
+            return;
+          }
+          if (topic === '') return;
+          if (command === 'sub') {
+            // Each topic may cost an object on Workers: a client gets a few, not any number.
+            if (connection.subscriptions.size >= MAX_PUBSUB_TOPICS && !connection.isSubscribed(topic)) {
+              connection.send(`error: at most ${MAX_PUBSUB_TOPICS} topics per connection`);
+              return;
+            }
+            try {
+              connection.subscribe(topic);
+              connection.send(`subscribed ${topic}`);
+            } catch (error) {
+              connection.send(`error: ${(error as Error).message}`);
+            }
+          } else if (command === 'unsub') {
+            connection.unsubscribe(topic);
+            connection.send(`unsubscribed ${topic}`);
+          } else if (command === 'pub') {
+            const text = data.slice(command.length + topic.length + 2);
+            server.publish(topic, text).catch((error: Error) => connection.send(`error: ${error.message}`));
+          }
         });
       },
     },

@@ -220,6 +220,13 @@ export class SockJSConnection extends EventTarget {
     if (this.#closeEvent !== null || this.#subscriptions.has(topic)) return;
     const registry = this.#registry();
     this.#subscriptions.add(topic);
+    try {
+      registry.onSubscriptionsChange?.(this);
+    } catch (error) {
+      // Refused (no room to keep it across hibernation): as if never subscribed.
+      this.#subscriptions.delete(topic);
+      throw error;
+    }
     registry.add(this, topic);
   }
 
@@ -227,7 +234,9 @@ export class SockJSConnection extends EventTarget {
   unsubscribe(topic: string): void {
     assertTopic(topic);
     if (!this.#subscriptions.delete(topic)) return;
-    this.#registry().remove(this, topic);
+    const registry = this.#registry();
+    registry.remove(this, topic);
+    registry.onSubscriptionsChange?.(this);
   }
 
   isSubscribed(topic: string): boolean {

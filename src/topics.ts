@@ -53,6 +53,12 @@ export class InMemoryTopicBroker implements TopicBroker {
 export class TopicRegistry {
   readonly broker: TopicBroker;
   readonly #subscribers = new Map<string, Set<SockJSConnection>>();
+  /**
+   * Told when `subscribe` or `unsubscribe` changes a connection's subscriptions (not at its
+   * close), by adapters that keep them beyond memory (hibernatable Durable Object sockets).
+   * Throwing from a subscribe refuses it: the connection is left as it was.
+   */
+  onSubscriptionsChange: ((connection: SockJSConnection) => void) | null = null;
 
   constructor(broker: TopicBroker) {
     this.broker = broker;

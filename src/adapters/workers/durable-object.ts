@@ -26,6 +26,7 @@ import {
 import { DEFAULT_WEBSOCKET_BYTES_PER_SECOND, SendBudget } from './send-budget.ts';
 import type { ServiceList, WorkersServiceDefinition } from './service.ts';
 import { SessionTable, SqliteSessionStore } from './session-store.ts';
+import { DurableObjectTopics, isTopicObject, isTopicRequest } from './topics.ts';
 
 /** Tag of hibernatable sockets that carry SockJS framing (and so get `h` heartbeats). */
 const FRAMED_TAG = 'sockjs';
@@ -42,6 +43,8 @@ interface Attachment {
   info: WebSocketInfo;
   /** The server closed the socket (its close handshake may outlast the object's memory). */
   closedByServer?: true;
+  /** The connection's topic subscriptions (topics.ts), restored when it is resumed. */
+  topics?: string[];
 }
 
 /**
@@ -82,6 +85,14 @@ function markClosedByServer(ws: WorkersWebSocket): void {
   }
 }
 
+export interface SockJSDurableObjectOptions {
+  /**
+   * The binding of this class in `env` (wrangler.toml), through which objects reach each other
+   * for topics (`server.publish` / `connection.subscribe` across objects). Default `SOCKJS`.
+   */
+  binding?: string;
+}
+
 export interface SockJSDurableObjectClass<Env> {
   new (ctx: DurableObjectState, env: Env): SockJSDurableObject<Env>;
 }
@@ -98,17 +109,28 @@ export class SockJSDurableObject<Env = unknown> {
   readonly #sendRates = new Map<string, number>();
   /** Whether this instance has taken over the object's sockets (see `#wake`). */
   #awake = false;
+  /** Topics across objects: the broker of every server here, and the topic objects' side. */
+  readonly #topics: DurableObjectTopics;
 
-  constructor(ctx: DurableObjectState, env: Env, services: readonly WorkersServiceDefinition<Env>[]) {
+  constructor(
+    ctx: DurableObjectState,
+    env: Env,
+    services: readonly WorkersServiceDefinition<Env>[],
+    options: SockJSDurableObjectOptions = {},
+  ) {
     this.ctx = ctx;
     this.env = env;
+    this.#topics = new DurableObjectTopics(ctx, env, options.binding ?? 'SOCKJS', () => this.#log);
     this.#table = new SessionTable(ctx.storage);
     this.#services = combineServices(
       services.map((service) => {
         // `authorize` already ran in the Worker; its verdict comes with the request.
         const own = service.options.authorize;
+        const broker = service.options.broker ?? this.#topics.broker;
         const server = new SockJSServer(
-          own ? { ...service.options, authorize: trustedAuthorize(own) } : service.options,
+          own
+            ? { ...service.options, broker, authorize: trustedAuthorize(own) }
+            : { ...service.options, broker },
         );
         const prefix = server.options.prefix;
         adapterHooks.setSessionStore(
@@ -116,6 +138,7 @@ export class SockJSDurableObject<Env = unknown> {
           new SqliteSessionStore(this.#table, prefix, () => this.#releaseIfIdle()),
         );
         this.#sendRates.set(prefix, service.webSocketBytesPerSecond ?? DEFAULT_WEBSOCKET_BYTES_PER_SECOND);
+        this.#topics.attachServer(server);
         service.setup(server, env);
         return server;
       }),
@@ -134,6 +157,7 @@ export class SockJSDurableObject<Env = unknown> {
   async fetch(request: Request): Promise<Response> {
     this.#wake();
     const url = new URL(request.url);
+    if (isTopicRequest(url)) return this.#topics.handle(request);
     const server = this.#services.owner(url);
     if (server === undefined) return notFound();
     const runtime = { ...this.#runtime, remoteAddress: request.headers.get('CF-Connecting-IP') ?? undefined };
@@ -175,6 +199,8 @@ export class SockJSDurableObject<Env = unknown> {
    * `closing`), so an object whose sessions have ended leaves nothing behind.
    */
   #releaseIfIdle(closing?: WorkersWebSocket): void {
+    // A topic object's storage is its subscriber list, which the topic side empties itself.
+    if (isTopicObject(this.ctx)) return;
     if (!this.#table.isEmpty()) return;
     const open = this.ctx.getWebSockets().some((ws) => ws !== closing && ws.readyState !== 3);
     if (!open) this.ctx.waitUntil(this.#table.release());
@@ -197,6 +223,7 @@ export class SockJSDurableObject<Env = unknown> {
     this.ctx.acceptWebSocket(server, [info.protocol === 'websocket' ? FRAMED_TAG : RAW_TAG]);
     server.serializeAttachment({ sockjs: 1, info } satisfies Attachment);
     this.#handlers.set(server, handlers);
+    this.#topics.socket(info.connectionId, server);
     handlers.onOpen(this.#socketApi(server, info.prefix));
     if (info.protocol === 'websocket') this.ctx.waitUntil(this.#scheduleHeartbeat());
     return new Response(null, { status: 101, webSocket: client } as UpgradeResponseInit);
@@ -226,6 +253,11 @@ export class SockJSDurableObject<Env = unknown> {
     for (const ws of this.ctx.getWebSockets()) {
       if (ws.readyState === OPEN) this.#handlersFor(ws);
     }
+    this.#topics.woken();
+  }
+
+  get #log() {
+    return this.#services.servers[0]?.options.log ?? ((_severity, message) => console.error(message));
   }
 
   /** The socket's handlers; after hibernation they are rebuilt from its attachment. */
@@ -241,6 +273,7 @@ export class SockJSDurableObject<Env = unknown> {
       (candidate) => candidate.options.prefix === attachment.info.prefix,
     );
     if (server === undefined) return undefined;
+    this.#topics.socket(attachment.info.connectionId, ws);
     try {
       handlers = adapterHooks.resumeWebSocket(
         server,
@@ -266,10 +299,13 @@ function describe(error: unknown): string {
  * The class to export from the Worker and bind in wrangler.toml:
  *   export const SockJSSessions = sockjsDurableObject(services);
  */
-export function sockjsDurableObject<Env>(services: ServiceList<Env>): SockJSDurableObjectClass<Env> {
+export function sockjsDurableObject<Env>(
+  services: ServiceList<Env>,
+  options: SockJSDurableObjectOptions = {},
+): SockJSDurableObjectClass<Env> {
   return class extends SockJSDurableObject<Env> {
     constructor(ctx: DurableObjectState, env: Env) {
-      super(ctx, env, typeof services === 'function' ? services(env) : services);
+      super(ctx, env, typeof services === 'function' ? services(env) : services, options);
     }
   };
 }

@@ -17,7 +17,14 @@ export interface SqlCursor {
   toArray(): Record<string, unknown>[];
 }
 
+export interface DurableObjectId {
+  toString(): string;
+  /** The name given to `idFromName`, where the runtime provides it. */
+  readonly name?: string;
+}
+
 export interface DurableObjectState {
+  readonly id: DurableObjectId;
   acceptWebSocket(socket: WorkersWebSocket, tags?: string[]): void;
   getWebSockets(tag?: string): WorkersWebSocket[];
   storage: {
@@ -36,6 +43,7 @@ export interface DurableObjectStub {
 
 export interface DurableObjectNamespace {
   idFromName(name: string): unknown;
+  idFromString(id: string): unknown;
   get(id: unknown): DurableObjectStub;
 }
 
