@@ -30,7 +30,114 @@ export function denoRuntime(_request: Request, info?: Deno.ServeHandlerInfo): Ru
       return response;
     },
     // Deno.serve has no idle timeout on responses, so `keepAlive` has nothing to lift.
+    streamingBody: onePerTurn,
   };
+}
+
+/**
+ * A streaming body that hands Deno one frame per turn of the event loop, so that each goes out
+ * as its own HTTP chunk. `Deno.serve` copies body chunks into a channel that its HTTP server
+ * drains between turns, and a drain that finds more than one chunk there, 1 KiB or less in all,
+ * merges them into one (`BUFFER_AGGREGATION_LIMIT` in deno's ext/web/stream_resource.rs): the
+ * eventsource prelude with `data: o`, `o` with a close frame written in the same turn. The
+ * source's controller is wrapped, with no stream in between: a frame goes straight to Deno's
+ * stream unless its stream already handed one over in this turn; then it is held, and held
+ * frames are handed over one per turn.
+ */
+function onePerTurn(
+  source: UnderlyingDefaultSource<Uint8Array>,
+  strategy: QueuingStrategy<Uint8Array>,
+): ReadableStream<Uint8Array> {
+  return new ReadableStream<Uint8Array>(
+    {
+      start: (controller) => source.start?.(new TurnPacedController(controller)),
+      pull: (controller) => source.pull?.(controller),
+      cancel: (reason) => source.cancel?.(reason),
+    },
+    strategy,
+  );
+}
+
+/**
+ * Turns of the event loop in which some stream handed a frame over, counted by one timer for all
+ * streams, set in each such turn: when it fires, Deno has drained what that turn handed it.
+ */
+let turn = 0;
+let turnEnd: Promise<void> | null = null;
+
+/** Resolves in a later turn than this one, after Deno has drained what this turn handed it. */
+function nextTurn(): Promise<void> {
+  turnEnd ??= new Promise((resolve) =>
+    setTimeout(() => {
+      turn++;
+      turnEnd = null;
+      resolve();
+    }, 0),
+  );
+  return turnEnd;
+}
+
+class TurnPacedController implements ReadableStreamDefaultController<Uint8Array> {
+  readonly #controller: ReadableStreamDefaultController<Uint8Array>;
+  /** Frames waiting for a later turn, in order. */
+  #held: Uint8Array[] = [];
+  #heldBytes = 0;
+  #closeWhenReleased = false;
+  /** The turn in which this stream last handed a frame over. */
+  #handedIn = -1;
+
+  constructor(controller: ReadableStreamDefaultController<Uint8Array>) {
+    this.#controller = controller;
+  }
+
+  get desiredSize(): number | null {
+    const size = this.#controller.desiredSize;
+    return size === null ? null : size - this.#heldBytes;
+  }
+
+  enqueue(chunk: Uint8Array): void {
+    if (this.#held.length === 0 && this.#handedIn !== turn) {
+      this.#handIn(chunk);
+      return;
+    }
+    this.#held.push(chunk);
+    this.#heldBytes += chunk.byteLength;
+    if (this.#held.length === 1) void this.#release();
+  }
+
+  close(): void {
+    if (this.#held.length > 0) this.#closeWhenReleased = true;
+    else this.#controller.close();
+  }
+
+  error(reason?: unknown): void {
+    this.#held = [];
+    this.#heldBytes = 0;
+    this.#controller.error(reason);
+  }
+
+  #handIn(chunk: Uint8Array): void {
+    this.#handedIn = turn;
+    void nextTurn();
+    this.#controller.enqueue(chunk);
+  }
+
+  /** Hands the held frames over, each in a turn of its own, then closes if asked to meanwhile. */
+  async #release(): Promise<void> {
+    try {
+      while (this.#held.length > 0) {
+        if (this.#handedIn === turn) await nextTurn();
+        const chunk = this.#held.shift()!;
+        this.#heldBytes -= chunk.byteLength;
+        this.#handIn(chunk);
+      }
+      if (this.#closeWhenReleased) this.#controller.close();
+    } catch {
+      // The client went away (the stream was cancelled): nothing left to deliver.
+      this.#held = [];
+      this.#heldBytes = 0;
+    }
+  }
 }
 
 function addressOf(info: Deno.ServeHandlerInfo | undefined): string | undefined {
