@@ -151,14 +151,7 @@ function bindWebSocket(socket: WebSocket, handlers: WebSocketHandlers): void {
     handlers.onOpen({
       send: (data) => socket.send(data),
       bufferedAmount: () => socket.bufferedAmount,
-      close: (code, reason) => {
-        try {
-          socket.close(code, reason);
-        } catch {
-          // A code or reason the WebSocket API rejects (reserved code, reason > 123 bytes).
-          socket.close(1000);
-        }
-      },
+      close: (code, reason) => closeWhenWritten(socket, code, reason),
     });
   });
   socket.addEventListener('message', (event: MessageEvent<string | ArrayBuffer>) => {
@@ -166,6 +159,38 @@ function bindWebSocket(socket: WebSocket, handlers: WebSocketHandlers): void {
   });
   // An 'error' is always followed by 'close', which is all the core needs.
   socket.addEventListener('close', (event) => handlers.onClose(event.code, event.reason, event.wasClean));
+}
+
+/** How often a closing socket checks whether what was sent before its close has been written. */
+const CLOSE_DRAIN_CHECK_MS = 20;
+/** How long a close waits for that, at most; `ws` (Node) gives a close handshake as long. */
+const CLOSE_DRAIN_TIMEOUT_MS = 30_000;
+
+/**
+ * Closes once everything sent before has left (`bufferedAmount` 0), or after
+ * `CLOSE_DRAIN_TIMEOUT_MS`. A server socket Deno is closing drops its connection at once, frames
+ * still queued and all, when a message from the client arrives before the client's close frame
+ * (`ext:deno_websocket`: a message event in the CLOSING state closes the resource), and a client
+ * that is behind keeps sending: it would lose the close frame it was sent (`c[1013,...]` for a
+ * client that stopped reading) and see 1006 instead. Closed after the drain, it gets them as
+ * every other runtime sends them.
+ */
+function closeWhenWritten(socket: WebSocket, code?: number, reason?: string): void {
+  const deadline = Date.now() + CLOSE_DRAIN_TIMEOUT_MS;
+  const attempt = () => {
+    if (socket.readyState !== WebSocket.OPEN) return;
+    if (socket.bufferedAmount > 0 && Date.now() < deadline) {
+      setTimeout(attempt, CLOSE_DRAIN_CHECK_MS);
+      return;
+    }
+    try {
+      socket.close(code, reason);
+    } catch {
+      // A code or reason the WebSocket API rejects (reserved code, reason > 123 bytes).
+      socket.close(1000);
+    }
+  };
+  attempt();
 }
 
 export interface DenoServeOptions {

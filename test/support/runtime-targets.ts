@@ -23,13 +23,14 @@ function target(
 
 /**
  * `Deno.serve`: the HTTP server itself answers a non-GET request with upgrade headers (400, empty
- * body, `Connection: close`), and a WebSocket text frame with invalid UTF-8 drops the connection
- * without a close frame. (Its HTTP server would merge small frames written in one turn into one
+ * body, `Connection: close`), and a WebSocket text frame with invalid UTF-8 or a malformed close
+ * frame drops the connection without a close frame. (Its HTTP server would merge small frames written in one turn into one
  * chunk; the adapter hands it one frame per turn, so every frame is its own chunk here too.)
  */
 export const DENO_CAPABILITIES: TargetCapabilities = {
   nonGetUpgradeRequests: 'platform-400',
   invalidUtf8Text: 'drop',
+  malformedClose: 'drop',
 };
 
 /**
