@@ -97,8 +97,8 @@ function createRuntime(request: Request, server: BunServer, onUpgrade: () => voi
  * A streaming body that puts every frame on the wire as its own HTTP chunk. Bun writes what a
  * plain ReadableStream body yields within one tick as one chunk (the prelude with `o`, `o` with a
  * close frame); a direct stream sends each chunk at its `flush()`. The frames' own stream keeps
- * its bounded queue: `flush()` returns a promise while the client's socket is full, and no more
- * is read from `frames` until it resolves.
+ * its bounded queue: `write()` or `flush()` returns a promise while the client's socket is full,
+ * and nothing more is read from it until that resolves.
  */
 function flushedPerFrame(
   source: UnderlyingDefaultSource<Uint8Array>,
@@ -113,10 +113,13 @@ function flushedPerFrame(
         for (;;) {
           const next = await reader.read();
           if (next.done) break;
+          const written = controller.write(next.value);
           // 0 bytes taken from a non-empty frame: the client is gone.
-          if (controller.write(next.value) === 0) return stop();
+          if (written === 0) return stop();
           const flushed = controller.flush();
-          if (typeof flushed !== 'number') await flushed;
+          // A promise from either: the client's socket is full; it resolves once drained.
+          if (typeof written !== 'number') await written;
+          else if (typeof flushed !== 'number') await flushed;
         }
         controller.close();
       } catch {

@@ -24,8 +24,10 @@ function target(
 /**
  * `Deno.serve`: the HTTP server itself answers a non-GET request with upgrade headers (400, empty
  * body, `Connection: close`), and a WebSocket text frame with invalid UTF-8 or a malformed close
- * frame drops the connection without a close frame. (Its HTTP server would merge small frames written in one turn into one
- * chunk; the adapter hands it one frame per turn, so every frame is its own chunk here too.)
+ * frame drops the connection without a close frame. (Its HTTP server would merge small frames
+ * written in one turn into one chunk; the adapter hands it one frame per turn, so every frame is
+ * its own chunk here too. A frame over 64 KiB still goes out as 64 KiB chunks: Deno reads bodies
+ * 64 KiB at a time, in `ext/http/response_body.rs`. The suite's frames are all smaller.)
  */
 export const DENO_CAPABILITIES: TargetCapabilities = {
   nonGetUpgradeRequests: 'platform-400',
