@@ -59,8 +59,12 @@ function onePerTurn(
 }
 
 /**
- * Turns of the event loop in which some stream handed a frame over, counted by one timer for all
- * streams, set in each such turn: when it fires, Deno has drained what that turn handed it.
+ * Turns of the event loop in which some stream handed a frame over, counted by one chain of
+ * immediates for all streams, started in each such turn. Deno runs the immediates queued in a turn
+ * at its end, and those they queue in the next turn, after its HTTP server has drained the body
+ * channels: so the second immediate marks the turn as over. (A timer would too, but fires a
+ * millisecond later at the earliest, which would hold back every frame that follows another
+ * within a millisecond.)
  */
 let turn = 0;
 let turnEnd: Promise<void> | null = null;
@@ -68,11 +72,13 @@ let turnEnd: Promise<void> | null = null;
 /** Resolves in a later turn than this one, after Deno has drained what this turn handed it. */
 function nextTurn(): Promise<void> {
   turnEnd ??= new Promise((resolve) =>
-    setTimeout(() => {
-      turn++;
-      turnEnd = null;
-      resolve();
-    }, 0),
+    setImmediate(() =>
+      setImmediate(() => {
+        turn++;
+        turnEnd = null;
+        resolve();
+      }),
+    ),
   );
   return turnEnd;
 }
@@ -180,7 +186,8 @@ function closeWhenWritten(socket: WebSocket, code?: number, reason?: string): vo
   const attempt = () => {
     if (socket.readyState !== WebSocket.OPEN) return;
     if (socket.bufferedAmount > 0 && Date.now() < deadline) {
-      setTimeout(attempt, CLOSE_DRAIN_CHECK_MS);
+      // The wait alone does not keep the process alive.
+      Deno.unrefTimer(Number(setTimeout(attempt, CLOSE_DRAIN_CHECK_MS)));
       return;
     }
     try {
