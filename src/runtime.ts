@@ -73,4 +73,16 @@ export interface RuntimeContext {
    * callback, `authorize`) is handed on with its admission's `data`, and the answer is this.
    */
   forwardAdmitted?(data: unknown): Promise<Response>;
+  /**
+   * Builds the body of a streaming response (xhr_streaming, eventsource, htmlfile) from the
+   * core's source, which enqueues one chunk per frame; by default `new ReadableStream(source,
+   * strategy)`. For runtimes whose HTTP server would merge chunks enqueued close together into
+   * one HTTP chunk: the stream must put every frame on the wire as its own HTTP chunk, promptly,
+   * and keep the source's contract (its controller at once, `pull` when the client can take more,
+   * `cancel` when it goes away).
+   */
+  streamingBody?(
+    source: UnderlyingDefaultSource<Uint8Array>,
+    strategy: QueuingStrategy<Uint8Array>,
+  ): ReadableStream<Uint8Array>;
 }

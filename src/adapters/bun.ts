@@ -119,8 +119,51 @@ function createRuntime(request: Request, server: BunServer, onUpgrade: () => voi
     },
     // Bun resets HTTP responses idle for 10 s; polling and streaming responses wait longer.
     keepAlive: () => server.timeout(request, 0),
+    streamingBody: flushedPerFrame,
   };
 }
+
+/**
+ * A streaming body that puts every frame on the wire as its own HTTP chunk. Bun writes what a
+ * plain ReadableStream body yields within one tick as one chunk (the prelude with `o`, `o` with a
+ * close frame); a direct stream sends each chunk at its `flush()`. The frames' own stream keeps
+ * its bounded queue: `write()` or `flush()` returns a promise while the client's socket is full,
+ * and nothing more is read from it until that resolves.
+ */
+function flushedPerFrame(
+  source: UnderlyingDefaultSource<Uint8Array>,
+  strategy: QueuingStrategy<Uint8Array>,
+): ReadableStream<Uint8Array> {
+  const reader = new ReadableStream(source, strategy).getReader();
+  const stop = () => void reader.cancel().catch(() => {});
+  return new DirectStream({
+    type: 'direct',
+    async pull(controller) {
+      try {
+        for (;;) {
+          const next = await reader.read();
+          if (next.done) break;
+          const written = controller.write(next.value);
+          // 0 bytes taken from a non-empty frame: the client is gone.
+          if (written === 0) return stop();
+          const flushed = controller.flush();
+          // A promise from either: the client's socket is full; it resolves once drained.
+          if (typeof written !== 'number') await written;
+          else if (typeof flushed !== 'number') await flushed;
+        }
+        controller.close();
+      } catch {
+        stop();
+      }
+    },
+    cancel: stop,
+  });
+}
+
+/** `ReadableStream` as Bun types it: the DOM's constructor (also in scope here) lacks direct sources. */
+const DirectStream = ReadableStream as unknown as new (
+  source: Bun.DirectUnderlyingSource<Uint8Array>,
+) => ReadableStream<Uint8Array>;
 
 export interface BunServeOptions {
   fetch: BunFetchHandler;

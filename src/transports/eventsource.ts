@@ -21,6 +21,7 @@ export async function eventSource(ctx: EndpointContext): Promise<Response> {
     format: eventFramed,
     limit: ctx.options.responseLimit,
     prelude: '\r\n', // Opera needs a line before the first event.
+    runtime: ctx.runtime,
   });
   receive(ctx, receiver, admission.data);
   return streamingResponse(receiver.body, { status: 200, headers });

@@ -27,6 +27,7 @@ export async function htmlfile(ctx: EndpointContext): Promise<Response> {
     format: scriptFramed,
     limit: ctx.options.responseLimit,
     prelude: htmlfilePrelude(callback.callback),
+    runtime: ctx.runtime,
   });
   receive(ctx, receiver, admission.data);
   return streamingResponse(receiver.body, { status: 200, headers });

@@ -4,6 +4,7 @@
  * per frame) and counted against the response limit. A cancelled body means the client went away.
  */
 import type { Receiver } from '../receiver.ts';
+import type { RuntimeContext } from '../runtime.ts';
 import type { Session } from '../session.ts';
 
 const encoder = new TextEncoder();
@@ -22,6 +23,8 @@ export interface HttpReceiverOptions {
   limit: number;
   /** Written first and not counted against the limit. */
   prelude?: string;
+  /** Builds the body stream, where the runtime has its own way (see `RuntimeContext`). */
+  runtime: RuntimeContext;
 }
 
 export class HttpReceiver implements Receiver {
@@ -41,22 +44,21 @@ export class HttpReceiver implements Receiver {
     this.protocol = options.protocol;
     this.#format = options.format;
     this.#limit = options.limit;
-    this.body = new ReadableStream<Uint8Array>(
-      {
-        start: (controller) => {
-          this.#controller = controller;
-          if (options.prelude !== undefined) controller.enqueue(encoder.encode(options.prelude));
-        },
-        // Called when the runtime wants more: the client is keeping up again.
-        pull: () => {
-          const callback = this.#onWritable;
-          this.#onWritable = null;
-          if (!this.#closed) callback?.();
-        },
-        cancel: () => this.clientGone(),
+    const source: UnderlyingDefaultSource<Uint8Array> = {
+      start: (controller) => {
+        this.#controller = controller;
+        if (options.prelude !== undefined) controller.enqueue(encoder.encode(options.prelude));
       },
-      { highWaterMark: HIGH_WATER_MARK, size: (chunk) => chunk?.byteLength ?? 0 },
-    );
+      // Called when the runtime wants more: the client is keeping up again.
+      pull: () => {
+        const callback = this.#onWritable;
+        this.#onWritable = null;
+        if (!this.#closed) callback?.();
+      },
+      cancel: () => this.clientGone(),
+    };
+    const strategy = { highWaterMark: HIGH_WATER_MARK, size: (chunk?: Uint8Array) => chunk?.byteLength ?? 0 };
+    this.body = options.runtime.streamingBody?.(source, strategy) ?? new ReadableStream(source, strategy);
   }
 
   sendFrame(frame: string): boolean {

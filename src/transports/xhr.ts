@@ -36,6 +36,7 @@ export async function xhrStreaming(ctx: EndpointContext): Promise<Response> {
     format: newlineFramed,
     limit: ctx.options.responseLimit,
     prelude: STREAMING_PRELUDE,
+    runtime: ctx.runtime,
   });
   receive(ctx, receiver, admission.data);
   return streamingResponse(receiver.body, { status: 200, headers });

@@ -44,7 +44,8 @@ export interface TargetCapabilities {
    *   same tick (Node's `http`; local workerd, observed exact over 600 concurrent streams). The
    *   suite asserts one chunk per frame.
    * - `'coalesced'`: writes made in the same tick may share one chunk, e.g. `"\r\ndata: o\r\n\r\n"`
-   *   or `"o\nc[3000,\"Go away!\"]\n"` (Deno's and Bun's HTTP servers). The suite parses frames out of
+   *   or `"o\nc[3000,\"Go away!\"]\n"` (what `Deno.serve` and `Bun.serve` do to plain stream bodies;
+   *   no target needs it since their adapters hand over one frame per chunk). The suite parses frames out of
    *   the byte stream by the transport's framing and asserts the same frames, bytes and order,
    *   and that each frame arrives within `PROMPT_FRAME_MS` (merged, never held back).
    */
@@ -119,6 +120,19 @@ export interface TargetCapabilities {
    *   know whether the session exists (README, Workers).
    */
   authorizeScope?: 'session' | 'request';
+  /**
+   * What the runtime's WebSocket layer answers to a malformed close frame from the client: a
+   * one-byte body, or a reason that is not UTF-8 (RFC 6455 5.5.1, 8.1). A well-formed close frame
+   * with a code a client may not send (0-999, 1004-1006, 1015-2999, 5000+) gets a close frame
+   * with 1002 on every runtime; the server's code sees none of these.
+   * - `'close'`: a close frame with 1002 (one-byte body) or 1007 (not UTF-8): Node's `ws`, Bun.
+   * - `'drop'`: the connection ends without a close frame; the client sees 1006. Deno: its
+   *   WebSocket layer (denoland/fastwebsockets, `ReadHalf::read_frame_inner`) returns
+   *   `InvalidCloseFrame` / `InvalidUTF8` for these with no frame to send (it has one, 1002, only
+   *   for a bad code), and `Deno.upgradeWebSocket`'s socket then closes (code 1006, an `error`
+   *   event) before any server code could answer.
+   */
+  malformedClose?: 'close' | 'drop';
 }
 
 /** Node's behaviour, the default of every capability. */
@@ -130,6 +144,7 @@ export const NODE_CAPABILITIES: Readonly<Required<TargetCapabilities>> = {
   http10: true,
   invalidUtf8Text: 'close-1007',
   authorizeScope: 'session',
+  malformedClose: 'close',
 };
 
 /** A target's capabilities with Node's for everything it does not set. */
