@@ -81,8 +81,15 @@ export interface RuntimeContext {
    * and keep the source's contract (its controller at once, `pull` when the client can take more,
    * `cancel` when it goes away).
    */
-  streamingBody?(
-    source: UnderlyingDefaultSource<Uint8Array>,
-    strategy: QueuingStrategy<Uint8Array>,
-  ): ReadableStream<Uint8Array>;
+  streamingBody?(source: StreamingSource, strategy: QueuingStrategy<Uint8Array>): ReadableStream<Uint8Array>;
+}
+
+/**
+ * The core's side of a streaming body: a Streams API source (`UnderlyingDefaultSource`, spelled
+ * out because that name is DOM-only in TypeScript's libs, and consumers may type-check without DOM).
+ */
+export interface StreamingSource {
+  start?(controller: ReadableStreamDefaultController<Uint8Array>): void;
+  pull?(controller: ReadableStreamDefaultController<Uint8Array>): void | PromiseLike<void>;
+  cancel?(reason?: unknown): void | PromiseLike<void>;
 }

@@ -9,7 +9,7 @@
 // Bun's own types, for `Bun.serve` in `serve` below; the exported types are the local ones.
 import type { Server } from 'bun';
 import { notFound, textResponse } from '../http.ts';
-import type { RuntimeContext, WebSocketHandlers } from '../runtime.ts';
+import type { RuntimeContext, StreamingSource, WebSocketHandlers } from '../runtime.ts';
 
 /** What this adapter keeps in `ws.data` of every WebSocket it accepts. */
 export interface BunSocketData {
@@ -131,7 +131,7 @@ function createRuntime(request: Request, server: BunServer, onUpgrade: () => voi
  * and nothing more is read from it until that resolves.
  */
 function flushedPerFrame(
-  source: UnderlyingDefaultSource<Uint8Array>,
+  source: StreamingSource,
   strategy: QueuingStrategy<Uint8Array>,
 ): ReadableStream<Uint8Array> {
   const reader = new ReadableStream(source, strategy).getReader();

@@ -7,7 +7,7 @@
  * Imports nothing outside the core, so `deno run` needs no npm packages.
  */
 import { notFound } from '../http.ts';
-import type { RuntimeContext, WebSocketHandlers } from '../runtime.ts';
+import type { RuntimeContext, StreamingSource, WebSocketHandlers } from '../runtime.ts';
 
 /** Any handler in the core's shape: a Response, or `undefined` for "not mine". */
 export type DenoFetchHandler = (
@@ -61,7 +61,7 @@ export function denoRuntime(_request: Request, info?: DenoServeHandlerInfo): Run
  * frames are handed over one per turn.
  */
 function onePerTurn(
-  source: UnderlyingDefaultSource<Uint8Array>,
+  source: StreamingSource,
   strategy: QueuingStrategy<Uint8Array>,
 ): ReadableStream<Uint8Array> {
   return new ReadableStream<Uint8Array>(

@@ -4,7 +4,7 @@
  * per frame) and counted against the response limit. A cancelled body means the client went away.
  */
 import type { Receiver } from '../receiver.ts';
-import type { RuntimeContext } from '../runtime.ts';
+import type { RuntimeContext, StreamingSource } from '../runtime.ts';
 import type { Session } from '../session.ts';
 
 const encoder = new TextEncoder();
@@ -44,7 +44,7 @@ export class HttpReceiver implements Receiver {
     this.protocol = options.protocol;
     this.#format = options.format;
     this.#limit = options.limit;
-    const source: UnderlyingDefaultSource<Uint8Array> = {
+    const source: StreamingSource = {
       start: (controller) => {
         this.#controller = controller;
         if (options.prelude !== undefined) controller.enqueue(encoder.encode(options.prelude));
