@@ -107,6 +107,9 @@ export function demoServiceDefinitions({ common = {} }: DemoOptions = {}): SockJ
         trustProxy: 1,
         maxMessageSize: 4096,
         maxQueuedMessages: 20,
+        // Short, so the stalled-body tests end fast; the default is 10 s.
+        bodyTimeout: 1000,
+        allowedHosts: ['127.0.0.1', 'localhost'],
         authorize: (request) => {
           const query = new URL(request.url).searchParams;
           if (query.get('token') !== 'let-me-in') {
@@ -172,8 +175,8 @@ export function createDemoServices(options: DemoOptions = {}): SockJSServices {
 }
 
 /**
- * Overrides from the environment: the timers the tests shorten, SOCKJS_HEARTBEAT_DELAY and
- * SOCKJS_DISCONNECT_DELAY (ms), and SOCKJS_CLIENT_URL, the client script for the iframe page and
+ * Overrides from the environment: the timers the tests shorten, SOCKJS_HEARTBEAT_DELAY,
+ * SOCKJS_DISCONNECT_DELAY and SOCKJS_BODY_TIMEOUT (ms), and SOCKJS_CLIENT_URL, the client script for the iframe page and
  * the demo page instead of the built-in `/lib/sockjs.js` (e.g. a CDN URL of the same version).
  */
 export function demoOptionsFromEnv(env: Record<string, string | undefined>): DemoOptions {
@@ -181,5 +184,6 @@ export function demoOptionsFromEnv(env: Record<string, string | undefined>): Dem
   if (env.SOCKJS_HEARTBEAT_DELAY) common.heartbeatDelay = Number(env.SOCKJS_HEARTBEAT_DELAY);
   if (env.SOCKJS_DISCONNECT_DELAY) common.disconnectDelay = Number(env.SOCKJS_DISCONNECT_DELAY);
   if (env.SOCKJS_CLIENT_URL) common.sockjsUrl = env.SOCKJS_CLIENT_URL;
+  if (env.SOCKJS_BODY_TIMEOUT) common.bodyTimeout = Number(env.SOCKJS_BODY_TIMEOUT);
   return { common };
 }

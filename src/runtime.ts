@@ -60,4 +60,10 @@ export interface RuntimeContext {
   onClientGone?(listener: () => void): void;
   /** Lifts the runtime's idle timeout for a long-lived response (polling, streaming). */
   keepAlive?(): void;
+  /**
+   * `request.text()` is the cheap way to read a body of declared length here, and holds no more
+   * memory than has arrived (Node). Without it the core reads bodies as streams: Deno's `text()`
+   * reserves the declared length up front, for as long as a stalled body keeps it waiting.
+   */
+  cheapBodyText?: boolean;
 }

@@ -4,7 +4,7 @@
  * (`--dry-run --outdir`), and Miniflare is configured from wrangler.toml, so what runs here is
  * what deploys.
  *   npm run start:workers
- * SOCKJS_HEARTBEAT_DELAY / SOCKJS_DISCONNECT_DELAY / SOCKJS_CLIENT_URL reach the Worker as vars;
+ * SOCKJS_HEARTBEAT_DELAY / SOCKJS_DISCONNECT_DELAY / SOCKJS_BODY_TIMEOUT / SOCKJS_CLIENT_URL reach the Worker as vars;
  * WORKERS_PERSIST names a directory that keeps Durable Object storage across restarts (default:
  * in memory).
  */
@@ -39,7 +39,12 @@ if (prebuilt === undefined) {
 }
 
 const vars: Record<string, string> = {};
-for (const name of ['SOCKJS_HEARTBEAT_DELAY', 'SOCKJS_DISCONNECT_DELAY', 'SOCKJS_CLIENT_URL']) {
+for (const name of [
+  'SOCKJS_HEARTBEAT_DELAY',
+  'SOCKJS_DISCONNECT_DELAY',
+  'SOCKJS_BODY_TIMEOUT',
+  'SOCKJS_CLIENT_URL',
+]) {
   const value = process.env[name];
   if (value) vars[name] = value;
 }
