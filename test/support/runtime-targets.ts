@@ -23,13 +23,15 @@ function target(
 
 /**
  * `Deno.serve`: frames written in one tick can share an HTTP chunk, the HTTP server itself
- * answers a non-GET request with upgrade headers (400, empty body, `Connection: close`), and a
- * WebSocket text frame with invalid UTF-8 drops the connection without a close frame.
+ * answers a non-GET request with upgrade headers (400, empty body, `Connection: close`), a
+ * WebSocket text frame with invalid UTF-8 drops the connection without a close frame, and a
+ * connection whose request body was left unread stays open after the answer.
  */
 export const DENO_CAPABILITIES: TargetCapabilities = {
   chunking: 'coalesced',
   nonGetUpgradeRequests: 'platform-400',
   invalidUtf8Text: 'drop',
+  closesAfterUnreadBody: false,
 };
 
 /** `Bun.serve`: frames written in one tick can share an HTTP chunk. */
