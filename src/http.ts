@@ -54,10 +54,14 @@ export function streamingResponse(body: ReadableStream<Uint8Array>, init: Respon
 
 export const isStreamingResponse = (response: Response): boolean => streamingResponses.has(response);
 
-export type BodyResult = { ok: true; text: string } | { ok: false; error: 'too-large' | 'timeout' };
+/** `aborted`: the body ended early (the client went away mid-body). */
+export type BodyResult =
+  | { ok: true; text: string }
+  | { ok: false; error: 'too-large' | 'timeout' | 'aborted' };
 
 const TOO_LARGE: BodyResult = { ok: false, error: 'too-large' };
 const TIMED_OUT: BodyResult = { ok: false, error: 'timeout' };
+const ABORTED: BodyResult = { ok: false, error: 'aborted' };
 
 /**
  * Reads a request body as UTF-8, refusing more than `maxBytes` and giving up after `timeoutMs`:
@@ -86,13 +90,14 @@ export async function readBody(
   // The runtime enforces a declared length, so such a body can be read whole: much cheaper than a
   // stream reader on Node, where touching `request.body` builds a web stream. That read cannot
   // be cancelled; the 408 goes out with `Connection: close`, and closing the connection ends it.
-  const read: Promise<BodyResult> = whole
-    ? request.text().then((text) => ({ ok: true, text }))
-    : readStream(request.body!, maxBytes, (cancelRead) => {
-        cancel = cancelRead;
-      });
+  const read: Promise<BodyResult> = (
+    whole
+      ? request.text().then((text): BodyResult => ({ ok: true, text }))
+      : readStream(request.body!, maxBytes, (cancelRead) => {
+          cancel = cancelRead;
+        })
+  ).catch(() => ABORTED);
   try {
-    // A read that fails later (the connection closed) is settled by the race, never unhandled.
     return await Promise.race([read, deadline]);
   } finally {
     clearTimeout(timer);

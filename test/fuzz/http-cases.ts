@@ -474,7 +474,11 @@ export type FuzzOutcome =
 const NOT_FOUND = '404 Error: Page not found\n';
 /** `{status, message}` answers of the protocol and the demo services, by status. */
 const DOCUMENTED: Record<number, readonly string[]> = {
-  400: ['Not a valid websocket request', 'Only supported WebSocket protocol is RFC 6455.'],
+  400: [
+    'Not a valid websocket request',
+    'Only supported WebSocket protocol is RFC 6455.',
+    'Request body incomplete.',
+  ],
   401: ['Token required\n'],
   403: ['Origin not allowed', 'Host not allowed'],
   408: ['Request body timed out.'],
