@@ -151,6 +151,9 @@ export function demoServiceDefinitions({
         trustProxy: 1,
         maxMessageSize: 4096,
         maxQueuedMessages: 20,
+        // Short, so the stalled-body tests end fast; the default is 10 s.
+        bodyTimeout: 1000,
+        allowedHosts: ['127.0.0.1', 'localhost'],
         authorize: (request) => {
           const query = new URL(request.url).searchParams;
           if (query.get('token') !== 'let-me-in') {
@@ -259,15 +262,16 @@ export function createDemoServices(options: DemoOptions = {}): SockJSServices {
 }
 
 /**
- * Overrides from the environment: the timers the tests shorten, SOCKJS_HEARTBEAT_DELAY and
- * SOCKJS_DISCONNECT_DELAY (ms), SOCKJS_CLIENT_URL, the client script for the iframe page and
- * the demo page instead of the built-in `/lib/sockjs.js` (e.g. a CDN URL of the same version),
- * and SOCKJS_BACKEND_NAME, this instance's name in `/connection_info` answers.
+ * Overrides from the environment: the timers the tests shorten, SOCKJS_HEARTBEAT_DELAY,
+ * SOCKJS_DISCONNECT_DELAY and SOCKJS_BODY_TIMEOUT (ms); SOCKJS_CLIENT_URL, the client script for
+ * the iframe page and the demo page instead of the built-in `/lib/sockjs.js` (e.g. a CDN URL of
+ * the same version); and SOCKJS_BACKEND_NAME, this instance's name in `/connection_info` answers.
  */
 export function demoOptionsFromEnv(env: Record<string, string | undefined>): DemoOptions {
   const common: SockJSServerOptions = {};
   if (env.SOCKJS_HEARTBEAT_DELAY) common.heartbeatDelay = Number(env.SOCKJS_HEARTBEAT_DELAY);
   if (env.SOCKJS_DISCONNECT_DELAY) common.disconnectDelay = Number(env.SOCKJS_DISCONNECT_DELAY);
   if (env.SOCKJS_CLIENT_URL) common.sockjsUrl = env.SOCKJS_CLIENT_URL;
+  if (env.SOCKJS_BODY_TIMEOUT) common.bodyTimeout = Number(env.SOCKJS_BODY_TIMEOUT);
   return env.SOCKJS_BACKEND_NAME ? { common, backend: env.SOCKJS_BACKEND_NAME } : { common };
 }

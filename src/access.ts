@@ -26,7 +26,29 @@ export function compileOriginPolicy(policy: OriginPolicy): OriginCheck {
   return (origin) => exact.has(origin.toLowerCase()) || patterns.some((pattern) => pattern.test(origin));
 }
 
-/** A request from the page's own origin is always allowed, as browsers allow it anyway. */
+/** `allowedHosts`, compiled: true when a request's host name may be answered. */
+export type HostCheck = (hostname: string) => boolean;
+
+/** `[::1]` and `::1` name the same host: URLs bracket IPv6 literals, people may not. */
+const bareHost = (host: string) => host.toLowerCase().replace(/^\[(.*)\]$/, '$1');
+
+/**
+ * Compiles `allowedHosts`: `example.com` matches exactly that name, `.example.com` that name
+ * and every subdomain (as in Vite and webpack-dev-server).
+ */
+export function compileHostPolicy(hosts: readonly string[]): HostCheck {
+  const exact = new Set(hosts.filter((host) => !host.startsWith('.')).map(bareHost));
+  const suffixes = hosts.filter((host) => host.startsWith('.')).map((host) => host.toLowerCase());
+  return (hostname) => {
+    const host = bareHost(hostname);
+    return exact.has(host) || suffixes.some((suffix) => host === suffix.slice(1) || host.endsWith(suffix));
+  };
+}
+
+/**
+ * A request from the page's own origin is always allowed, as browsers allow it anyway. "Own" is
+ * what `Host` says, which a DNS-rebinding page controls: `allowedHosts` pins it (see `server.ts`).
+ */
 export function isSameOrigin(origin: string, url: URL): boolean {
   return origin.toLowerCase() === url.origin.toLowerCase();
 }

@@ -54,19 +54,63 @@ export function streamingResponse(body: ReadableStream<Uint8Array>, init: Respon
 
 export const isStreamingResponse = (response: Response): boolean => streamingResponses.has(response);
 
-export type BodyResult = { ok: true; text: string } | { ok: false; tooLarge: true };
+/** `aborted`: the body ended early (the client went away mid-body). */
+export type BodyResult =
+  | { ok: true; text: string }
+  | { ok: false; error: 'too-large' | 'timeout' | 'aborted' };
 
-/** Reads a request body as UTF-8, refusing more than `maxBytes`. */
-export async function readBody(request: Request, maxBytes: number): Promise<BodyResult> {
+const TOO_LARGE: BodyResult = { ok: false, error: 'too-large' };
+const TIMED_OUT: BodyResult = { ok: false, error: 'timeout' };
+const ABORTED: BodyResult = { ok: false, error: 'aborted' };
+
+/**
+ * Reads a request body as UTF-8, refusing more than `maxBytes` and giving up after `timeoutMs`:
+ * a client that declares a body and never finishes it must not hold its connection (and, on
+ * some runtimes, a buffer of the declared size) for as long as the runtime lets it.
+ * `wholeText`: read a body of declared length with `request.text()` (see `cheapBodyText`).
+ */
+export async function readBody(
+  request: Request,
+  maxBytes: number,
+  timeoutMs: number,
+  wholeText: boolean,
+): Promise<BodyResult> {
   const declared = request.headers.get('Content-Length');
-  if (declared !== null) {
-    if (Number(declared) > maxBytes) return { ok: false, tooLarge: true };
-    // The runtime enforces the declared length, so the body is read whole: much cheaper than a
-    // stream reader on Node, where touching `request.body` builds a full Request and a web stream.
-    return { ok: true, text: await request.text() };
+  if (declared !== null && Number(declared) > maxBytes) return TOO_LARGE;
+  const whole = wholeText && declared !== null;
+  if (!whole && request.body === null) return { ok: true, text: '' };
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  let cancel: (() => void) | undefined;
+  const deadline = new Promise<BodyResult>((resolve) => {
+    timer = setTimeout(() => {
+      cancel?.();
+      resolve(TIMED_OUT);
+    }, timeoutMs);
+  });
+  // The runtime enforces a declared length, so such a body can be read whole: much cheaper than a
+  // stream reader on Node, where touching `request.body` builds a web stream. That read cannot
+  // be cancelled; the 408 goes out with `Connection: close`, and closing the connection ends it.
+  const read: Promise<BodyResult> = (
+    whole
+      ? request.text().then((text): BodyResult => ({ ok: true, text }))
+      : readStream(request.body!, maxBytes, (cancelRead) => {
+          cancel = cancelRead;
+        })
+  ).catch(() => ABORTED);
+  try {
+    return await Promise.race([read, deadline]);
+  } finally {
+    clearTimeout(timer);
   }
-  if (request.body === null) return { ok: true, text: '' };
-  const reader = request.body.getReader();
+}
+
+async function readStream(
+  body: ReadableStream<Uint8Array>,
+  maxBytes: number,
+  onCancel: (cancel: () => void) => void,
+): Promise<BodyResult> {
+  const reader = body.getReader();
+  onCancel(() => void reader.cancel().catch(() => {}));
   const chunks: Uint8Array[] = [];
   let size = 0;
   for (;;) {
@@ -75,7 +119,7 @@ export async function readBody(request: Request, maxBytes: number): Promise<Body
     size += value.byteLength;
     if (size > maxBytes) {
       await reader.cancel().catch(() => {});
-      return { ok: false, tooLarge: true };
+      return TOO_LARGE;
     }
     chunks.push(value);
   }

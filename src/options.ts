@@ -2,7 +2,14 @@
  * Server options: TypeScript-style names, sockjs-node's snake_case names accepted as aliases,
  * defaults as in sockjs-node, and validation that fails at construction with a clear message.
  */
-import { compileOriginPolicy, type OriginCheck, type OriginPolicy, type TrustProxy } from './access.ts';
+import {
+  compileHostPolicy,
+  compileOriginPolicy,
+  type HostCheck,
+  type OriginCheck,
+  type OriginPolicy,
+  type TrustProxy,
+} from './access.ts';
 import { TRANSPORTS, type TransportName } from './protocol/routes.ts';
 import { InMemoryTopicBroker, type TopicBroker } from './topics.ts';
 
@@ -78,6 +85,19 @@ export interface SockJSServerOptions {
   maxQueuedMessages?: number;
   /** Total size of those messages (as string length, = bytes for ASCII). Default 16 MiB. */
   maxQueuedBytes?: number;
+  /**
+   * Milliseconds a request body (`xhr_send`, `jsonp_send`) may take to arrive, from the moment the
+   * service starts reading it; a body that is not complete by then is answered 408
+   * "Request body timed out." and its connection closed. Default 10000.
+   */
+  bodyTimeout?: number;
+  /**
+   * Host names the service answers for (the `Host` header, port ignored), against DNS rebinding:
+   * `example.com` matches that name, `.example.com` it and every subdomain. Requests for any
+   * other host get 403 "Host not allowed", so the same-origin exemption of `origins` only ever
+   * applies to these names. Default: any host.
+   */
+  allowedHosts?: readonly string[];
   /** Receives diagnostics. Default: errors to `console.error`, nothing else. */
   log?: Logger;
   /**
@@ -126,6 +146,9 @@ export interface ResolvedOptions {
   maxSessions: number;
   maxQueuedMessages: number;
   maxQueuedBytes: number;
+  bodyTimeout: number;
+  /** Null when every host is answered. */
+  hostCheck: HostCheck | null;
   log: Logger;
   broker: TopicBroker;
 }
@@ -160,6 +183,8 @@ const KNOWN = new Set<string>([
   'maxSessions',
   'maxQueuedMessages',
   'maxQueuedBytes',
+  'bodyTimeout',
+  'allowedHosts',
   'log',
   'broker',
   'faye_server_options',
@@ -273,6 +298,17 @@ export function resolveOptions(input: ServerOptionsInput = {}): ResolvedOptions 
   if (!isTopicBroker(broker)) {
     fail('broker must be a TopicBroker (attach, subscribe, unsubscribe and publish methods)');
   }
+  let hostCheck: HostCheck | null = null;
+  if (raw.allowedHosts !== undefined) {
+    const hosts = raw.allowedHosts;
+    if (
+      !Array.isArray(hosts) ||
+      !hosts.every((host) => typeof host === 'string' && /^\.?[^\s/@?#.][^\s/@?#]*$/.test(host))
+    ) {
+      fail('allowedHosts must be an array of host names (e.g. "example.com", ".example.com")');
+    }
+    hostCheck = compileHostPolicy(hosts as string[]);
+  }
   if (raw.faye_server_options !== undefined) {
     (log as Logger)('info', 'faye_server_options has no effect: WebSockets are provided by the runtime');
   }
@@ -295,6 +331,8 @@ export function resolveOptions(input: ServerOptionsInput = {}): ResolvedOptions 
     maxSessions: positiveInteger('maxSessions', raw.maxSessions, 100_000),
     maxQueuedMessages: positiveInteger('maxQueuedMessages', raw.maxQueuedMessages, 10_000),
     maxQueuedBytes: positiveInteger('maxQueuedBytes', raw.maxQueuedBytes, 16 * 1024 * 1024),
+    bodyTimeout: positiveInteger('bodyTimeout', raw.bodyTimeout, 10_000),
+    hostCheck,
     log: log as Logger,
     broker,
   };

@@ -74,6 +74,12 @@ export interface RuntimeContext {
    */
   forwardAdmitted?(data: unknown): Promise<Response>;
   /**
+   * `request.text()` is the cheap way to read a body of declared length here, and holds no more
+   * memory than has arrived (Node). Without it the core reads bodies as streams: Deno's `text()`
+   * reserves the declared length up front, for as long as a stalled body keeps it waiting.
+   */
+  cheapBodyText?: boolean;
+  /**
    * Builds the body of a streaming response (xhr_streaming, eventsource, htmlfile) from the
    * core's source, which enqueues one chunk per frame; by default `new ReadableStream(source,
    * strategy)`. For runtimes whose HTTP server would merge chunks enqueued close together into

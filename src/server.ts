@@ -38,6 +38,7 @@ import { xhrSend } from './transports/xhr-send.ts';
 type EndpointHandler = (ctx: EndpointContext) => Response | Promise<Response>;
 
 const GREETING = 'Welcome to SockJS!\n';
+const HOST_REFUSED = 'Host not allowed';
 
 export interface SockJSServerEventMap {
   connection: SockJSConnectionEvent;
@@ -228,6 +229,11 @@ export class SockJSServer extends EventTarget {
     const url = new URL(request.url);
     const path = this.#relativePath(url.pathname);
     if (path === null) return undefined;
+    // Before anything else, so the same-origin exemption below only ever sees pinned hosts.
+    if (this.options.hostCheck !== null && !this.options.hostCheck(url.hostname)) {
+      this.options.log('info', `${request.method} ${url.pathname}: host ${url.host} refused`);
+      return textResponse(403, HOST_REFUSED);
+    }
     const match = this.#router.match(request.method, path);
     if (match.kind === 'not-found') return notFound();
     if (match.kind === 'method-not-allowed') return methodNotAllowed(match.allow);

@@ -4,8 +4,8 @@
  * (`--dry-run --outdir`), and Miniflare is configured from wrangler.toml, so what runs here is
  * what deploys.
  *   npm run start:workers
- * SOCKJS_HEARTBEAT_DELAY / SOCKJS_DISCONNECT_DELAY / SOCKJS_CLIENT_URL / SOCKJS_PUBLISH_TOKEN (enables
- * POST /publish/<topic>) reach the Worker as vars;
+ * SOCKJS_HEARTBEAT_DELAY / SOCKJS_DISCONNECT_DELAY / SOCKJS_BODY_TIMEOUT / SOCKJS_CLIENT_URL /
+ * SOCKJS_PUBLISH_TOKEN (enables POST /publish/<topic>) reach the Worker as vars;
  * WORKERS_PERSIST names a directory that keeps Durable Object storage across restarts (default:
  * in memory).
  */
@@ -50,6 +50,7 @@ const vars: Record<string, string> = {};
 for (const name of [
   'SOCKJS_HEARTBEAT_DELAY',
   'SOCKJS_DISCONNECT_DELAY',
+  'SOCKJS_BODY_TIMEOUT',
   'SOCKJS_CLIENT_URL',
   'SOCKJS_PUBLISH_TOKEN',
 ]) {

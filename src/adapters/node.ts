@@ -61,6 +61,7 @@ export function createNodeHandlers(handler: FetchHandler, options: NodeHandlerOp
   const request = getRequestListener(async (request, { incoming, outgoing }) => {
     const runtime: RuntimeContext = {
       remoteAddress: incoming.socket.remoteAddress,
+      cheapBodyText: true,
       onClientGone: (listener) =>
         outgoing.once('close', () => {
           if (!outgoing.writableFinished) listener();
@@ -108,10 +109,9 @@ export function createNodeHandlers(handler: FetchHandler, options: NodeHandlerOp
   };
 
   return {
-    request: (incoming, outgoing) =>
-      withSmallBody(incoming, () => {
-        void request(incoming, outgoing);
-      }),
+    // Bodies are read by the core, under its `bodyTimeout`: `request.text()` on
+    // `@hono/node-server`'s Request reads the IncomingMessage directly, without a web stream.
+    request: (incoming, outgoing) => void request(incoming, outgoing),
     upgrade,
     closeWebSockets: () => {
       for (const ws of wss.clients) ws.terminate();
@@ -170,36 +170,6 @@ class Liveness {
     clearInterval(this.#timer);
     this.#timer = undefined;
   }
-}
-
-/** Bodies up to this size are read before the handler runs (see `withSmallBody`). */
-const SMALL_BODY_BYTES = 64 * 1024;
-
-/**
- * Reads a small request body (a declared Content-Length of at most 64 KiB) into
- * `incoming.rawBody` before the request goes to the Fetch handler. `@hono/node-server` then builds
- * the Request body from that buffer instead of wrapping the socket stream in a web stream, which is
- * most of the cost of an `xhr_send`. Larger or chunked bodies still stream.
- */
-function withSmallBody(incoming: IncomingMessage, next: () => void): void {
-  const length = Number(incoming.headers['content-length']);
-  if (
-    !(length > 0 && length <= SMALL_BODY_BYTES) ||
-    incoming.method === 'GET' ||
-    incoming.method === 'HEAD'
-  ) {
-    next();
-    return;
-  }
-  const chunks: Buffer[] = [];
-  incoming.on('data', (chunk: Buffer) => chunks.push(chunk));
-  incoming.once('end', () => {
-    (incoming as IncomingMessage & { rawBody?: Buffer }).rawBody =
-      chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks);
-    next();
-  });
-  // A client that goes away mid-body gets no answer, as it would get none from the handler.
-  incoming.once('error', () => incoming.socket.destroy());
 }
 
 function bindWebSocket(ws: WebSocket, handlers: WebSocketHandlers): void {

@@ -2,6 +2,7 @@
  * Server-to-client frames (PROTOCOL.md 1.5). A frame is a string; transports wrap it.
  */
 import { escapeServerJson, quote } from './escape.ts';
+import { jsonShape } from './json-shape.ts';
 
 export const OPEN_FRAME = 'o';
 export const HEARTBEAT_FRAME = 'h';
@@ -79,9 +80,16 @@ export const CLOSE_ANOTHER_CONNECTION = closeFrame(2010, 'Another connection sti
 export const CLOSE_INTERRUPTED = closeFrame(1002, 'Connection interrupted');
 
 /**
- * Parses a client payload (an `xhr_send` body or a websocket message): a JSON array of
- * messages, or on websockets any single JSON value. Non-string values are passed on as their
- * JSON text, so the application always receives strings.
+ * Parses a client payload (an `xhr_send` / `jsonp_send` body or a websocket message). The client
+ * sends a JSON array of strings, each a message; on websockets a bare JSON string is one message
+ * too (sockjs-node takes any JSON value there). Anything else is an error, decided by
+ * `jsonShape` before `JSON.parse` runs, so no nested value ever reaches a runtime's recursive
+ * JSON code (and no client value is ever re-encoded):
+ * - `empty`: nothing sent
+ * - `broken`: not JSON, or an array holding something other than strings (websockets: any
+ *   value other than those above)
+ * - `not-array`: valid JSON that is not an array (`{}`, `"x"`, `1`), as sockjs-node answers it
+ *   on `xhr_send` ("Payload expected.")
  */
 export type ParsedPayload =
   | { ok: true; messages: string[] }
@@ -89,17 +97,16 @@ export type ParsedPayload =
 
 export function parseClientPayload(text: string, allowSingleValue: boolean): ParsedPayload {
   if (text.length === 0) return { ok: false, error: 'empty' };
-  let value: unknown;
-  try {
-    value = JSON.parse(text);
-  } catch {
-    return { ok: false, error: 'broken' };
+  switch (jsonShape(text)) {
+    case 'strings':
+      return { ok: true, messages: JSON.parse(text) as string[] };
+    case 'string':
+      if (allowSingleValue) return { ok: true, messages: [JSON.parse(text) as string] };
+      return { ok: false, error: 'not-array' };
+    case 'other':
+      if (!allowSingleValue) return { ok: false, error: 'not-array' };
+      return { ok: false, error: 'broken' };
+    default:
+      return { ok: false, error: 'broken' };
   }
-  if (Array.isArray(value)) return { ok: true, messages: value.map(messageText) };
-  if (allowSingleValue) return { ok: true, messages: [messageText(value)] };
-  return { ok: false, error: 'not-array' };
-}
-
-function messageText(value: unknown): string {
-  return typeof value === 'string' ? value : JSON.stringify(value);
 }

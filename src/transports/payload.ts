@@ -1,6 +1,8 @@
 /**
  * Reading a client's `*_send` body into messages, with the protocol's error answers
- * (PROTOCOL.md 1.7, 1.8): all body errors are 500s, checked before the session lookup.
+ * (PROTOCOL.md 1.7, 1.8): all body errors are 500s, checked before the session lookup; a body
+ * over `maxMessageSize` is 413, one not complete within `bodyTimeout` 408, one cut short by the
+ * client 400 (ours, README Security; that client is usually gone and never reads it).
  */
 import { readBody, textResponse } from '../http.ts';
 import { parseClientPayload } from '../protocol/frames.ts';
@@ -14,9 +16,21 @@ export async function readPayload(
   headers: Headers,
   form: boolean,
 ): Promise<PayloadResult> {
-  const body = await readBody(ctx.request, ctx.options.maxMessageSize);
-  if (!body.ok) {
+  const body = await readBody(
+    ctx.request,
+    ctx.options.maxMessageSize,
+    ctx.options.bodyTimeout,
+    ctx.runtime.cheapBodyText === true,
+  );
+  if (!body.ok && body.error === 'too-large') {
     return { ok: false, response: textResponse(413, 'Payload too large.', headers) };
+  }
+  if (!body.ok) {
+    // The rest of the body may still be on its way: the connection cannot carry another request.
+    headers.set('Connection', 'close');
+    return body.error === 'timeout'
+      ? { ok: false, response: textResponse(408, 'Request body timed out.', headers) }
+      : { ok: false, response: textResponse(400, 'Request body incomplete.', headers) };
   }
   let text = body.text;
   const contentType = ctx.request.headers.get('Content-Type') ?? '';

@@ -96,6 +96,8 @@ const segment = fc.oneof(
     ),
   },
   { weight: 1, arbitrary: fc.integer({ min: 300, max: 6000 }).map((n) => 'x'.repeat(n)) },
+  // Past any request-head limit (the request is then malformed: a platform may refuse it).
+  { weight: 1, arbitrary: fc.integer({ min: 10_000, max: 100_000 }).map((n) => 's'.repeat(n)) },
 );
 
 const transportSegment = fc.oneof(
@@ -203,6 +205,29 @@ const method = fc.oneof(
 );
 const malformedMethod = fc.constantFrom('get', 'FOO', 'P0ST', 'GET\t');
 
+/**
+ * Deep nesting, which once overflowed recursive JSON code (V8's `JSON.stringify` at 4,500 levels,
+ * JavaScriptCore's `JSON.parse` at 60,000): arrays, arrays after a good message, objects, unclosed.
+ * Without the JSON parse of the oracle's own: each answer is known (test/hardening).
+ */
+export const deeplyNested: fc.Arbitrary<string> = fc
+  .tuple(
+    fc.integer({ min: 1000, max: 100_000 }),
+    fc.constantFrom('array', 'after-message', 'object', 'unclosed'),
+  )
+  .map(([depth, shape]) => {
+    switch (shape) {
+      case 'array':
+        return '['.repeat(depth) + ']'.repeat(depth);
+      case 'after-message':
+        return `["a",${'['.repeat(depth)}${']'.repeat(depth)}]`;
+      case 'object':
+        return `${'{"a":'.repeat(depth)}1${'}'.repeat(depth)}`;
+      default:
+        return '['.repeat(depth);
+    }
+  });
+
 /** JSON text the client could send, and text it never would. */
 const messageText = fc.string({ unit: 'binary', maxLength: 30 });
 const body = fc.oneof(
@@ -220,6 +245,8 @@ const body = fc.oneof(
       .map((m) => `d=${encodeURIComponent(JSON.stringify(m))}`),
   },
   { weight: 1, arbitrary: fc.constantFrom('d=', 'd=%zz', 'x=1&d=["a"]', 'd=%5B%22a', '["a"', '[', 'null') },
+  { weight: 1, arbitrary: deeplyNested },
+  { weight: 1, arbitrary: deeplyNested.map((text) => `d=${encodeURIComponent(text)}`) },
   { weight: 3, arbitrary: fc.uint8Array({ maxLength: 200 }).map((bytes) => Buffer.from(bytes)) },
   // Around Node's 64 KiB read-ahead, and past the 1 MiB maxMessageSize (then 413).
   {
@@ -350,7 +377,7 @@ export const fuzzRequest: fc.Arbitrary<FuzzRequest> = fc
       const headers: Array<[string, string]> = [];
       let malformed = m !== null;
       // Half the session requests use the method their transport takes, to get past routing.
-      const transport = where.place === 'session' ? /[^/]*$/.exec(where.path)![0] : '';
+      const transport = where.place === 'session' ? where.path.slice(where.path.lastIndexOf('/') + 1) : '';
       const verb = plausible && transport in TRANSPORT_METHOD ? TRANSPORT_METHOD[transport]! : randomVerb;
       if (h.origin !== undefined) headers.push(['Origin', h.origin]);
       if (h.contentType !== undefined) headers.push(['Content-Type', h.contentType]);
@@ -447,9 +474,14 @@ export type FuzzOutcome =
 const NOT_FOUND = '404 Error: Page not found\n';
 /** `{status, message}` answers of the protocol and the demo services, by status. */
 const DOCUMENTED: Record<number, readonly string[]> = {
-  400: ['Not a valid websocket request', 'Only supported WebSocket protocol is RFC 6455.'],
+  400: [
+    'Not a valid websocket request',
+    'Only supported WebSocket protocol is RFC 6455.',
+    'Request body incomplete.',
+  ],
   401: ['Token required\n'],
-  403: ['Origin not allowed'],
+  403: ['Origin not allowed', 'Host not allowed'],
+  408: ['Request body timed out.'],
   413: ['Payload too large.'],
   500: [
     'Payload expected.',

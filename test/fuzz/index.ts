@@ -165,7 +165,7 @@ async function playWebSocket(
     const expectedMessages: string[] = [];
     let fatal: ReturnType<typeof frameEffect> | null = null;
     for (const frame of test.frames) {
-      const effect = frameEffect(test.raw, frame, caps.invalidUtf8Text);
+      const effect = frameEffect(test, frame, caps.invalidUtf8Text);
       const { data, binary } = frameData(frame);
       ws.socket.send(data, { binary });
       if (effect.kind === 'deliver') expectedMessages.push(...effect.messages);
@@ -305,6 +305,9 @@ export function defineFuzzSuite(target: ConformanceTarget, { memory = true }: Fu
           const response = await fetch(`${server.url}${base}/xhr_send`, { method: 'POST', body: '["x"]' });
           await response.arrayBuffer();
           if (response.status === 404) return;
+          // A fuzzed session id too long for the platform's request line (Node 431, Deno 400):
+          // the platform refuses every request for it, so no session can exist under it either.
+          if (base.length > 8 * 1024 && [400, 414, 431].includes(response.status)) return;
           still.push(base);
           answers.push(`${base.slice(0, 80)}: ${response.status}`);
         });

@@ -1,13 +1,14 @@
 /**
  * Random WebSocket sessions for the black-box fuzz suite: a handshake (framed or raw endpoint,
  * any service, with or without the hardened service's token and an allowed Origin), then a run
- * of frames (JSON arrays, other JSON, broken JSON, empty, binary, invalid UTF-8, over 1 MiB),
+ * of frames (JSON arrays, other JSON, broken JSON, deep nesting, empty, binary, invalid UTF-8,
+ * over 1 MiB),
  * and what the server must do with them: the handshake answer the service's options call for,
  * only valid SockJS frames back, an echo service's echo in order without gaps or extras, and
  * for a frame the server refuses the documented close.
  */
 import fc from 'fast-check';
-import { PREFIXES } from './http-cases.ts';
+import { deeplyNested, PREFIXES } from './http-cases.ts';
 
 export type FuzzFrame =
   | { kind: 'messages'; messages: string[] }
@@ -29,6 +30,8 @@ export interface FuzzWebSocketCase {
 
 /** Largest message the demo services take (the default `maxMessageSize`, 1 MiB). */
 export const MAX_MESSAGE_SIZE = 1024 * 1024;
+/** `/hardened_echo`'s `maxMessageSize`. */
+const HARDENED_MAX_MESSAGE_SIZE = 4096;
 
 const text = fc.string({ unit: 'binary', maxLength: 30 });
 
@@ -47,6 +50,8 @@ const frame: fc.Arbitrary<FuzzFrame> = fc.oneof(
       .string({ unit: 'grapheme-ascii', minLength: 1, maxLength: 30 })
       .map((t) => ({ kind: 'text' as const, text: t })),
   },
+  // Nesting that once overflowed a runtime's recursive JSON code (test/hardening: 4,500 and 60,000).
+  { weight: 1, arbitrary: deeplyNested.map((t) => ({ kind: 'text' as const, text: t })) },
   { weight: 1, arbitrary: fc.constant({ kind: 'empty' as const }) },
   {
     weight: 2,
@@ -117,25 +122,35 @@ function wireText(frame: FuzzFrame): string | null {
  * code on most runtimes: their WebSocket layer fails the connection (`invalidUtf8Text`).
  */
 export function frameEffect(
-  raw: boolean,
+  test: Pick<FuzzWebSocketCase, 'raw' | 'prefix'>,
   frame: FuzzFrame,
   invalidUtf8Text: 'close-1007' | 'drop' | 'replace',
 ): FrameEffect {
-  if (frame.kind === 'huge') return { kind: 'close', codes: [1009], reason: 'Message too big' };
+  const tooBig: FrameEffect = { kind: 'close', codes: [1009], reason: 'Message too big' };
+  if (frame.kind === 'huge') return tooBig;
   if (frame.kind === 'invalid-utf8' && invalidUtf8Text !== 'replace') {
     return { kind: 'close', codes: invalidUtf8Text === 'close-1007' ? [1007] : [1006] };
   }
+  const raw = test.raw;
   const text = wireText(frame)!;
+  const limit = test.prefix === '/hardened_echo' ? HARDENED_MAX_MESSAGE_SIZE : MAX_MESSAGE_SIZE;
+  if (text.length > limit) return tooBig;
   if (raw) return { kind: 'deliver', messages: [text] };
   if (text === '') return { kind: 'ignore' };
+  const broken: FrameEffect = { kind: 'close', codes: [3000], reason: 'Broken framing.' };
+  // Only a client's own shapes are messages: an array of strings, or one bare string.
+  if (!/^\s*["[]/.test(text)) return broken;
   let value: unknown;
   try {
     value = JSON.parse(text);
   } catch {
-    return { kind: 'close', codes: [3000], reason: 'Broken framing.' };
+    return broken;
   }
-  const asText = (item: unknown) => (typeof item === 'string' ? item : JSON.stringify(item));
-  return { kind: 'deliver', messages: Array.isArray(value) ? value.map(asText) : [asText(value)] };
+  if (typeof value === 'string') return { kind: 'deliver', messages: [value] };
+  if (Array.isArray(value) && value.every((item) => typeof item === 'string')) {
+    return { kind: 'deliver', messages: value };
+  }
+  return broken;
 }
 
 /** How to send a frame with the `ws` client. */

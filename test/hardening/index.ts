@@ -2,9 +2,12 @@
  * The hardening options (README, Security) on a real server of every runtime, through the demo
  * service `/hardened_echo`: `origins: ['http://allowed.example']`, an `authorize` that wants
  * `token=let-me-in` (401 otherwise) and attaches `{ user }`, `trustProxy: 1`,
- * `maxMessageSize: 4096`, `maxQueuedMessages: 20`. `frameOptions` is checked on `/sequence`,
+ * `maxMessageSize: 4096`, `maxQueuedMessages: 20`, `bodyTimeout: 1000`,
+ * `allowedHosts: ['127.0.0.1', 'localhost']`. `frameOptions` is checked on `/sequence`,
  * which has no `origins` (with `origins` the iframe page is switched off, so there is no page to
  * carry the header on the hardened service).
+ *
+ * Hostile payloads the protocol refuses (deep nesting) go to `/echo`, whose limits are the defaults.
  *
  * Where a runtime differs (`HardeningExpectations`), the test says what it checks instead.
  */
@@ -23,7 +26,7 @@ import {
   TEXT_PLAIN,
   xhrSend,
 } from '../conformance/common.ts';
-import type { RawResponse } from '../support/raw-http.ts';
+import { HttpConnection, type RawResponse } from '../support/raw-http.ts';
 import { type ConformanceTarget, capabilitiesOf, type RunningServer } from '../support/server-process.ts';
 import { toWsUrl, WsClient, WsHandshakeError } from '../support/ws-client.ts';
 
@@ -36,6 +39,12 @@ const TOKEN_REQUIRED = 'Token required\n';
 const QUEUE_FULL = 'c[1013,"Message queue full"]';
 const MAX_MESSAGE_SIZE = 4096;
 const MAX_QUEUED_MESSAGES = 20;
+const BODY_TIMEOUT_MS = 1000;
+const BODY_TIMED_OUT = 'Request body timed out.';
+const HOST_REFUSED = 'Host not allowed';
+/** Nesting that overflowed V8's `JSON.stringify` (4,500) and JavaScriptCore's `JSON.parse` (60,000), and more. */
+const NESTING_DEPTHS = [4500, 60_000, 200_000];
+const nested = (depth: number) => '['.repeat(depth) + ']'.repeat(depth);
 /** Two hops: with `trustProxy: 1` only the right-most (what the one trusted proxy saw) counts. */
 const FORWARDED = { 'X-Forwarded-For': '198.51.100.66, 203.0.113.7' };
 const FORWARDED_CLIENT = '203.0.113.7';
@@ -356,6 +365,141 @@ export function defineHardeningSuite(target: ConformanceTarget): void {
           `a${JSON.stringify(numbers)}\n`,
           'a full queue is still delivered',
         );
+      });
+    });
+
+    describe('hostile payloads (deep nesting), on /echo', { concurrency: true }, () => {
+      it(`closes a WebSocket whose message nests ${NESTING_DEPTHS.join(', ')} deep with 3000 "Broken framing." and keeps serving`, async () => {
+        for (const depth of NESTING_DEPTHS) {
+          const ws = await connect(`${sessionBase('/echo')}/websocket`);
+          assert.equal(await ws.next(), 'o');
+          ws.send(nested(depth));
+          assert.deepEqual(
+            await serverClose(ws),
+            { code: 3000, reason: 'Broken framing.' },
+            `depth ${depth}`,
+          );
+          ws.terminate();
+          const next = await connect(`${sessionBase('/echo')}/websocket`);
+          try {
+            assert.equal(await next.next(), 'o', `after depth ${depth}: a new session opens`);
+            next.send('["still here"]');
+            assert.equal(await next.next(), 'a["still here"]', `after depth ${depth}: messages are echoed`);
+          } finally {
+            await next.close();
+          }
+        }
+      });
+
+      it('answers deep nesting on xhr_send and jsonp_send with 500 "Broken JSON encoding." and the session goes on', async () => {
+        const base = sessionBase('/echo');
+        assert.equal(await poll(base), 'o\n');
+        for (const depth of NESTING_DEPTHS) {
+          assertError(
+            await xhrSend(url(), base, nested(depth)),
+            500,
+            'Broken JSON encoding.',
+            `xhr_send depth ${depth}`,
+          );
+          // A nested element after a good one: nothing of the payload is delivered.
+          const mixed = `["lost",${nested(depth)}]`;
+          assertError(
+            await xhrSend(url(), base, mixed),
+            500,
+            'Broken JSON encoding.',
+            `xhr_send ["lost",depth ${depth}]`,
+          );
+          assertError(
+            await post(`${base}/jsonp_send`, {
+              body: nested(depth),
+              headers: { 'Content-Type': 'text/plain' },
+            }),
+            500,
+            'Broken JSON encoding.',
+            `jsonp_send text/plain depth ${depth}`,
+          );
+        }
+        const form = `d=${encodeURIComponent(nested(NESTING_DEPTHS[1]!))}`;
+        assertError(
+          await post(`${base}/jsonp_send`, {
+            body: form,
+            headers: { 'Content-Type': 'application/x-www-form-urlencoded' },
+          }),
+          500,
+          'Broken JSON encoding.',
+          'jsonp_send form',
+        );
+        // A deep object is valid JSON but not an array: sockjs-node's answer to `{}`.
+        const object = '{"a":'.repeat(NESTING_DEPTHS[1]!) + '1' + '}'.repeat(NESTING_DEPTHS[1]!);
+        assertError(await xhrSend(url(), base, object), 500, 'Payload expected.', 'xhr_send deep object');
+        assert.equal((await xhrSend(url(), base, '["next"]')).status, 204, 'the next send is answered');
+        assert.equal(await poll(base), 'a["next"]\n', 'and only it was delivered');
+      });
+    });
+
+    describe(`stalled bodies (bodyTimeout: ${BODY_TIMEOUT_MS} ms)`, { concurrency: true }, () => {
+      const bodyDeclarations = {
+        'Content-Length': (half: string) => ({
+          headers: { 'Content-Length': String(half.length * 2) },
+          sent: half,
+        }),
+        chunked: (half: string) => ({
+          headers: { 'Transfer-Encoding': 'chunked' },
+          sent: `${half.length.toString(16)}\r\n${half}\r\n`,
+        }),
+      };
+      for (const [framing, declare] of Object.entries(bodyDeclarations)) {
+        it(`answers an xhr_send whose ${framing} body stalls halfway with 408 "${BODY_TIMED_OUT}" at the deadline${caps.closesAfterUnreadBody ? ' and closes the connection' : ' (Deno keeps the connection: closesAfterUnreadBody)'}`, async () => {
+          const base = sessionBase(PREFIX);
+          assert.equal(await poll(base, auth('ann')), 'o\n');
+          const half = '["half a bo';
+          const { headers, sent } = declare(half);
+          const connection = await HttpConnection.open(url());
+          try {
+            const started = Date.now();
+            connection.send({ method: 'POST', path: `${base}/xhr_send`, headers, body: sent });
+            const response = await connection.readResponse(BODY_TIMEOUT_MS + 5000, 'POST');
+            const elapsed = Date.now() - started;
+            assert.equal(response.status, 408, `${framing}: status`);
+            assert.equal((await response.readAll()).toString(), BODY_TIMED_OUT, `${framing}: body`);
+            assert.ok(elapsed >= BODY_TIMEOUT_MS - 50, `${framing}: not before the deadline (${elapsed} ms)`);
+            if (caps.closesAfterUnreadBody) await connection.waitForClose(5000);
+          } finally {
+            connection.destroy();
+          }
+          assert.equal((await xhrSend(url(), base, '["whole"]')).status, 204, 'the next send is answered');
+          assert.equal(await poll(base), 'a["whole"]\n', 'and only it was delivered');
+        });
+      }
+    });
+
+    describe('allowedHosts (DNS rebinding)', { concurrency: true }, () => {
+      it(`answers a request for an unpinned Host with 403 "${HOST_REFUSED}", even when its Origin is "the same" (a rebound name)`, async () => {
+        const rebound = { Host: 'evil.example', Origin: EVIL };
+        const base = sessionBase(PREFIX);
+        for (const [what, response] of [
+          ['GET info', get(url(), `${PREFIX}/info`, { headers: rebound })],
+          ['POST xhr', post(`${base}/xhr${auth('eve')}`, { headers: rebound })],
+          ['GET greeting', get(url(), `${PREFIX}`, { headers: { Host: 'evil.example' } })],
+          [
+            'upgrade websocket',
+            get(url(), `${base}/websocket${auth('eve')}`, { headers: { ...UPGRADE, ...rebound } }),
+          ],
+          [
+            'upgrade raw websocket',
+            get(url(), `${PREFIX}/websocket${auth('eve')}`, { headers: { ...UPGRADE, ...rebound } }),
+          ],
+        ] as const) {
+          assertError(await response, 403, HOST_REFUSED, what);
+        }
+        await assertNoSession(base, 'after the refused requests');
+        const pinned = await get(url(), `${PREFIX}/info`, {
+          headers: {
+            Host: `localhost:${new URL(url()).port}`,
+            Origin: `http://localhost:${new URL(url()).port}`,
+          },
+        });
+        assert.equal(pinned.status, 200, 'a pinned host (localhost) is answered, its own origin allowed');
       });
     });
 

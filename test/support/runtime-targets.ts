@@ -29,11 +29,13 @@ function target(
  * written in one turn into one chunk; the adapter hands it one frame per turn, so every frame is
  * its own chunk here too. A frame over 64 KiB still goes out as 64 KiB chunks: Deno reads bodies
  * 64 KiB at a time, in `ext/http/response_body.rs`. The suite's frames are all smaller.)
+ * A connection whose request body was left unread stays open after the answer.
  */
 export const DENO_CAPABILITIES: TargetCapabilities = {
   nonGetUpgradeRequests: 'platform-400',
   invalidUtf8Text: 'drop',
   malformedClose: 'drop',
+  closesAfterUnreadBody: false,
 };
 
 /**

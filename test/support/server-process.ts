@@ -133,6 +133,14 @@ export interface TargetCapabilities {
    *   event) before any server code could answer.
    */
   malformedClose?: 'close' | 'drop';
+  /**
+   * Whether the HTTP server closes a connection once it has answered a request whose body was
+   * left unread (the server's 408 at `bodyTimeout`, which says `Connection: close`). False on
+   * Deno: `Deno.serve` sends `connection: close` but keeps the TCP connection open for as long
+   * as the client does, and nothing a handler can do closes it (cancelling the body, erroring
+   * the response body: tried, measured). The suite then asserts the 408 at the deadline only.
+   */
+  closesAfterUnreadBody?: boolean;
 }
 
 /** Node's behaviour, the default of every capability. */
@@ -145,6 +153,7 @@ export const NODE_CAPABILITIES: Readonly<Required<TargetCapabilities>> = {
   invalidUtf8Text: 'close-1007',
   authorizeScope: 'session',
   malformedClose: 'close',
+  closesAfterUnreadBody: true,
 };
 
 /** A target's capabilities with Node's for everything it does not set. */

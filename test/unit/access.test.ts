@@ -4,7 +4,7 @@
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { clientAddress, compileOriginPolicy } from '../../src/access.ts';
+import { clientAddress, compileHostPolicy, compileOriginPolicy } from '../../src/access.ts';
 import { SockJSServer } from '../../src/index.ts';
 
 const BASE = 'http://sockjs.example.com';
@@ -28,6 +28,57 @@ describe('compileOriginPolicy', () => {
     assert.equal(check('http://localhost:3000', request), true);
     assert.equal(check('http://app.example.com', request), false, 'the scheme counts');
     assert.equal(check('null', request), false);
+  });
+});
+
+describe('compileHostPolicy', () => {
+  it('matches names exactly, a leading dot the name and its subdomains, IPv6 with or without brackets', () => {
+    const check = compileHostPolicy(['app.example.com', '.example.org', '127.0.0.1', '::1']);
+    assert.equal(check('APP.example.com'), true);
+    assert.equal(check('example.com'), false);
+    assert.equal(check('example.org'), true);
+    assert.equal(check('a.b.example.org'), true);
+    assert.equal(check('evilexample.org'), false, 'a suffix matches at a dot only');
+    assert.equal(check('example.org.evil.example'), false);
+    assert.equal(check('127.0.0.1'), true);
+    assert.equal(check('[::1]'), true);
+    assert.equal(check('evil.example'), false);
+  });
+});
+
+describe('allowedHosts (DNS rebinding)', () => {
+  /** A page on http://evil.example whose name now resolves to the server: Host and Origin agree. */
+  const rebound = (path: string, init: RequestInit = {}) =>
+    new Request(`http://evil.example${path}`, { ...init, headers: { Origin: 'http://evil.example' } });
+  const locked = { prefix: '/echo', origins: ['https://app.example.com'] };
+
+  it('without it, a rebound page passes as same-origin (sockjs-node has no such check either)', async () => {
+    const server = new SockJSServer(locked);
+    const info = await server.fetch(rebound('/echo/info'));
+    assert.equal(info.status, 200);
+    assert.equal(info.headers.get('Access-Control-Allow-Origin'), 'http://evil.example');
+    assert.equal((await server.fetch(rebound('/echo/000/s1/xhr', { method: 'POST' }))).status, 200);
+  });
+
+  it('with it, every request for another host is refused with 403 "Host not allowed", before the origin check', async () => {
+    const server = new SockJSServer({ ...locked, allowedHosts: ['sockjs.example.com'] });
+    for (const [path, method] of [
+      ['/echo/info', 'GET'],
+      ['/echo', 'GET'],
+      ['/echo/000/s1/xhr', 'POST'],
+      ['/echo/000/s1/xhr_send', 'POST'],
+      ['/echo/nope', 'GET'],
+    ] as const) {
+      const response = await server.fetch(rebound(path, { method }));
+      assert.equal(response.status, 403, `${method} ${path}`);
+      assert.equal(await response.text(), 'Host not allowed', `${method} ${path}`);
+    }
+    const own = await server.fetch(get('/echo/info', { Origin: BASE }));
+    assert.equal(own.status, 200, 'the pinned host is answered, and is its own origin');
+    assert.equal((await server.fetch(get('/echo/info'))).status, 200, 'so are clients without Origin');
+    const other = await server.fetch(get('/echo/info', { Origin: 'https://evil.example.net' }));
+    assert.equal(other.status, 403, 'foreign origins are still refused by origins');
+    assert.equal(await other.text(), 'Origin not allowed');
   });
 });
 

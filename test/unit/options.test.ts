@@ -14,6 +14,8 @@ describe('resolveOptions', () => {
     assert.equal(options.sockjsUrl, DEFAULT_SOCKJS_URL);
     assert.equal(options.disableCors, false);
     assert.deepEqual([...options.transports], [...TRANSPORTS]);
+    assert.equal(options.bodyTimeout, 10_000);
+    assert.equal(options.hostCheck, null, 'any host by default');
   });
 
   it('accepts sockjs-node snake_case names unchanged', () => {
@@ -59,6 +61,10 @@ describe('resolveOptions', () => {
       [{ responseLimit: 1, response_limit: 2 }, /both "response_limit" and "responseLimit"/],
       [{ sockjsUrl: 'javascript:alert(1)' }, /sockjsUrl must be a string starting with/],
       [{ jsessionid: 'yes' }, /jsessionid must be a boolean or a function/],
+      [{ bodyTimeout: 0 }, /bodyTimeout must be a positive integer/],
+      [{ allowedHosts: 'example.com' }, /allowedHosts must be an array of host names/],
+      [{ allowedHosts: ['http://example.com'] }, /allowedHosts must be an array of host names/],
+      [{ allowedHosts: [''] }, /allowedHosts must be an array of host names/],
     ];
     for (const [input, message] of cases) {
       assert.throws(

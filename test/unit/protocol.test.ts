@@ -60,11 +60,11 @@ describe('parseClientPayload', () => {
     assert.deepEqual(parseClientPayload('["a","b"]', false), { ok: true, messages: ['a', 'b'] });
   });
 
-  it('passes non-string array elements on as their JSON text', () => {
-    assert.deepEqual(parseClientPayload('[1,{"a":true},null]', false), {
-      ok: true,
-      messages: ['1', '{"a":true}', 'null'],
-    });
+  it('refuses an array holding anything but strings as broken (the client only sends strings)', () => {
+    for (const websocket of [false, true]) {
+      assert.deepEqual(parseClientPayload('[1,{"a":true},null]', websocket), { ok: false, error: 'broken' });
+      assert.deepEqual(parseClientPayload('["a",["b"]]', websocket), { ok: false, error: 'broken' });
+    }
   });
 
   it('reports empty, broken and non-array payloads', () => {
@@ -73,8 +73,12 @@ describe('parseClientPayload', () => {
     assert.deepEqual(parseClientPayload('{}', false), { ok: false, error: 'not-array' });
   });
 
-  it('takes a single JSON value as one message when allowed (websocket)', () => {
+  it('takes a bare JSON string as one message when allowed (websocket); other bare values are broken there', () => {
     assert.deepEqual(parseClientPayload('"c"', true), { ok: true, messages: ['c'] });
+    assert.deepEqual(parseClientPayload('"c"', false), { ok: false, error: 'not-array' });
+    for (const value of ['1', '{}', 'null']) {
+      assert.deepEqual(parseClientPayload(value, true), { ok: false, error: 'broken' }, value);
+    }
   });
 });
 
