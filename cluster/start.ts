@@ -1,0 +1,48 @@
+/**
+ * `npm run start:cluster`: a local cluster of the demo on three runtimes behind HAProxy.
+ *   PORT=8080 HOST=127.0.0.1 npm run start:cluster
+ *   REDIS_URL=redis://127.0.0.1:6379 npm run start:cluster   (use that Redis instead of our own)
+ * Prints the URL and each process's id; stops everything on SIGINT or SIGTERM. When a backend
+ * dies, HAProxy marks it down and sends new sessions to the others; the cluster keeps running.
+ */
+import { startCluster } from './cluster.ts';
+
+const cluster = await startCluster({
+  host: process.env.HOST ?? '127.0.0.1',
+  port: Number(process.env.PORT ?? 8080),
+  ...(process.env.REDIS_URL ? { redisUrl: process.env.REDIS_URL } : {}),
+  onLine: (name, line) => console.log(`[${name}] ${line}`),
+});
+
+let stopping = false;
+const stop = (code: number) => {
+  if (stopping) return;
+  stopping = true;
+  console.log('stopping the cluster ...');
+  void cluster.stop().then(() => {
+    console.log('cluster stopped');
+    process.exit(code);
+  });
+};
+process.on('SIGINT', () => stop(0));
+process.on('SIGTERM', () => stop(0));
+
+for (const backend of cluster.backends) {
+  console.log(`backend ${backend.name}: ${backend.url} (pid ${backend.process.pid})`);
+  void backend.process.exited.then(({ code, signal }) => {
+    if (!stopping) console.log(`backend ${backend.name} exited (code ${code}, signal ${signal})`);
+  });
+}
+// Without HAProxy or our Redis the cluster is no use: stop it all.
+for (const vital of [cluster.haproxy, cluster.redis]) {
+  if (vital === undefined) continue;
+  void vital.exited.then(({ code, signal }) => {
+    if (stopping) return;
+    console.log(`${vital.name} exited (code ${code}, signal ${signal})`);
+    stop(1);
+  });
+}
+console.log(`redis: ${cluster.redisUrl}${cluster.redis ? ` (pid ${cluster.redis.pid})` : ''}`);
+console.log(`haproxy: pid ${cluster.haproxy.pid}`);
+console.log(`SockJS cluster listening on ${cluster.url}`);
+console.log(`Demo page: ${cluster.url}/`);
