@@ -45,12 +45,12 @@ export interface HaproxyConfigOptions {
 export const DEFAULT_CHECK: HealthCheck = { interMs: 2000, fall: 3, rise: 3 };
 
 /**
- * A session URL: at least one prefix segment, then server id, session id (neither may contain a
+ * The start of a session URL's pattern (the rule adds `$` or `/$`): at least one prefix segment, then server id, session id (neither may contain a
  * `.`) and a transport name. A raw WebSocket under a prefix of three or more segments
  * (`/a/b/c/websocket`) also matches and is hashed on `c`: harmless, it is one connection and may
  * go anywhere.
  */
-export const SESSION_PATH = '^/.+/[^/.]+/[^/.]+/[a-z_]+$';
+export const SESSION_PATH = '^/.+/[^/.]+/[^/.]+/[a-z_]+';
 
 const NAME = /^[A-Za-z0-9_-]+$/;
 
@@ -88,8 +88,10 @@ export function haproxyConfig(options: HaproxyConfigOptions): string {
     'frontend sockjs',
     `    bind ${options.bind.host}:${options.bind.port}`,
     '    option forwardfor',
-    // The session id is the second-to-last segment of a session URL, at any prefix depth.
-    `    http-request set-var(txn.sid) path,field(-2,/) if { path_reg ${SESSION_PATH} }`,
+    // The session id is the second-to-last segment of a session URL, at any prefix depth (the
+    // third-to-last with the one trailing slash servers tolerate).
+    `    http-request set-var(txn.sid) path,field(-2,/) if { path_reg ${SESSION_PATH}$ }`,
+    `    http-request set-var(txn.sid) path,field(-3,/) if { path_reg ${SESSION_PATH}/$ }`,
     ...(options.logRequests
       ? ['    option logasap', '    log-format "route %s %HM %HP %ST"']
       : ['    option httplog']),
