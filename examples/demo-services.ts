@@ -15,9 +15,17 @@ import {
 } from '../src/index.ts';
 
 export interface DemoOptions {
-  /** Applied to every service (heartbeat and disconnect delays, sockjs_url, ...). */
+  /**
+   * Applied to every service (heartbeat and disconnect delays, sockjs_url, ...; a `broker` makes
+   * `/broadcast` reach the other instances).
+   */
   common?: SockJSServerOptions;
+  /** Which instance this is, in `/connection_info` answers (`SOCKJS_BACKEND_NAME`). */
+  backend?: string;
 }
+
+/** The topic every `/broadcast` connection subscribes to and publishes on. */
+export const BROADCAST_TOPIC = 'broadcast';
 
 /**
  * Where the demo app serves sockjs-client's browser build (examples/demo-app.ts), and so the
@@ -36,7 +44,10 @@ function echo(server: SockJSServer): void {
 }
 
 /** The services as definitions, for runtimes that build them elsewhere (Durable Objects). */
-export function demoServiceDefinitions({ common = {} }: DemoOptions = {}): SockJSServiceDefinition[] {
+export function demoServiceDefinitions({
+  common = {},
+  backend,
+}: DemoOptions = {}): SockJSServiceDefinition[] {
   const sockjsUrl = demoClientUrl({ common });
   const options = (prefix: string, own: SockJSServerOptions = {}) => ({
     ...common,
@@ -74,8 +85,9 @@ export function demoServiceDefinitions({ common = {} }: DemoOptions = {}): SockJ
       },
     },
     {
-      // Not a standard service: tells a client which connection it is, and whether that
-      // connection came back from a hibernated Durable Object (see README, Workers).
+      // Not a standard service: tells a client which connection it is, which instance holds it
+      // (`backend`, for clusters), and whether that connection came back from a hibernated
+      // Durable Object (see README, Workers).
       options: options('/connection_info'),
       setup: (server) => {
         server.addEventListener('connection', ({ connection, resumed }) => {
@@ -83,17 +95,30 @@ export function demoServiceDefinitions({ common = {} }: DemoOptions = {}): SockJ
         });
         server.addEventListener('message', ({ connection }) => {
           const { resumed } = connection.data as { resumed: boolean };
-          connection.send(JSON.stringify({ id: connection.id, protocol: connection.protocol, resumed }));
+          connection.send(
+            JSON.stringify({
+              id: connection.id,
+              protocol: connection.protocol,
+              resumed,
+              backend: backend ?? null,
+            }),
+          );
         });
       },
     },
     {
+      // Every message goes to every connection (the sender too) through the topic, so with a
+      // shared broker (Redis) it reaches the connections of every instance.
       options: options('/broadcast'),
       // On Workers every broadcast session lives in one Durable Object, so they can reach each other.
       objectName: () => 'broadcast',
       setup: (server) => {
+        server.addEventListener('connection', ({ connection }) => connection.subscribe(BROADCAST_TOPIC));
         server.addEventListener('message', ({ data }) => {
-          for (const member of server.connections) member.send(data);
+          server.publish(BROADCAST_TOPIC, data).catch((error: Error) => {
+            // Delivered here; the other instances missed it (and will report a gap).
+            server.options.log('error', `broadcast not published to other instances: ${error.message}`);
+          });
         });
       },
     },
@@ -173,13 +198,14 @@ export function createDemoServices(options: DemoOptions = {}): SockJSServices {
 
 /**
  * Overrides from the environment: the timers the tests shorten, SOCKJS_HEARTBEAT_DELAY and
- * SOCKJS_DISCONNECT_DELAY (ms), and SOCKJS_CLIENT_URL, the client script for the iframe page and
- * the demo page instead of the built-in `/lib/sockjs.js` (e.g. a CDN URL of the same version).
+ * SOCKJS_DISCONNECT_DELAY (ms), SOCKJS_CLIENT_URL, the client script for the iframe page and
+ * the demo page instead of the built-in `/lib/sockjs.js` (e.g. a CDN URL of the same version),
+ * and SOCKJS_BACKEND_NAME, this instance's name in `/connection_info` answers.
  */
 export function demoOptionsFromEnv(env: Record<string, string | undefined>): DemoOptions {
   const common: SockJSServerOptions = {};
   if (env.SOCKJS_HEARTBEAT_DELAY) common.heartbeatDelay = Number(env.SOCKJS_HEARTBEAT_DELAY);
   if (env.SOCKJS_DISCONNECT_DELAY) common.disconnectDelay = Number(env.SOCKJS_DISCONNECT_DELAY);
   if (env.SOCKJS_CLIENT_URL) common.sockjsUrl = env.SOCKJS_CLIENT_URL;
-  return { common };
+  return env.SOCKJS_BACKEND_NAME ? { common, backend: env.SOCKJS_BACKEND_NAME } : { common };
 }

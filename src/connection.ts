@@ -4,13 +4,17 @@
  * `ConnectionBackend`; the connection only validates, forwards and dispatches events.
  */
 import { type CloseInfo, SockJSCloseEvent } from './events.ts';
+import type { SharedMessage } from './protocol/frames.ts';
 import { ReadyState } from './ready-state.ts';
+import { assertTopic, type TopicRegistry } from './topics.ts';
 
 /** What a transport must provide to carry a connection. */
 export interface ConnectionBackend {
   readonly readyState: ReadyState;
   /** Queues a message for the client; false when the connection is not open. */
   send(message: string): boolean;
+  /** Queues a message published to many connections; `send(message.text)` when absent. */
+  sendShared?(message: SharedMessage): boolean;
   /** Starts closing with a close frame; false when the connection is not open. */
   close(code: number, reason: string): boolean;
 }
@@ -78,10 +82,14 @@ function assertValidClose(code: number, reason: string): void {
   }
 }
 
-/** Who hears about every connection's messages and close: the server, for its server-level events. */
+/**
+ * Who hears about every connection's messages and close: the server, for its server-level events.
+ * Its topic registry is where the connection's subscriptions go.
+ */
 export interface ConnectionObserver {
   message(connection: SockJSConnection, data: string): void;
   closed(connection: SockJSConnection, info: CloseInfo): void;
+  topics(): TopicRegistry;
 }
 
 export interface ConnectionIdentity {
@@ -98,6 +106,8 @@ export interface ConnectionHooks {
   update(connection: SockJSConnection, info: ConnectionRequestInfo): void;
   message(connection: SockJSConnection, data: string): void;
   closed(connection: SockJSConnection, info: CloseInfo): void;
+  /** Queues a published message; false when the connection is not open. */
+  sendShared(connection: SockJSConnection, message: SharedMessage): boolean;
 }
 
 export interface SockJSConnectionEventMap {
@@ -160,6 +170,7 @@ export class SockJSConnection extends EventTarget {
   readonly #backend: ConnectionBackend;
   readonly #observer: ConnectionObserver | undefined;
   #closeEvent: SockJSCloseEvent | null = null;
+  readonly #subscriptions = new Set<string>();
 
   private constructor(backend: ConnectionBackend, identity: ConnectionIdentity) {
     super();
@@ -195,6 +206,41 @@ export class SockJSConnection extends EventTarget {
     return this.#backend.close(code, reason);
   }
 
+  /** Topics this connection is subscribed to. */
+  get subscriptions(): ReadonlySet<string> {
+    return this.#subscriptions;
+  }
+
+  /**
+   * Subscribes to `topic`: every `server.publish(topic, ...)` from now on, from this process or
+   * (through the server's broker) any other, is sent to this connection. Idempotent; does
+   * nothing once the connection has closed (a closed connection is unsubscribed from everything).
+   */
+  subscribe(topic: string): void {
+    assertTopic(topic);
+    if (this.#closeEvent !== null || this.#subscriptions.has(topic)) return;
+    const registry = this.#registry();
+    this.#subscriptions.add(topic);
+    registry.add(this, topic);
+  }
+
+  /** Stops receiving `topic`. Idempotent. */
+  unsubscribe(topic: string): void {
+    assertTopic(topic);
+    if (!this.#subscriptions.delete(topic)) return;
+    this.#registry().remove(this, topic);
+  }
+
+  isSubscribed(topic: string): boolean {
+    return this.#subscriptions.has(topic);
+  }
+
+  #registry(): TopicRegistry {
+    if (this.#observer === undefined)
+      throw new Error('This connection belongs to no server: it has no topics');
+    return this.#observer.topics();
+  }
+
   override toString(): string {
     return `SockJSConnection(${this.id}, ${this.protocol}, ${this.remoteAddress ?? 'unknown address'})`;
   }
@@ -221,7 +267,13 @@ export class SockJSConnection extends EventTarget {
         connection.onclose?.(event);
         connection.dispatchEvent(event);
         connection.#observer?.closed(connection, info);
+        // After the listeners, which may still read `subscriptions` (to say who left).
+        for (const topic of connection.#subscriptions)
+          connection.#observer?.topics().remove(connection, topic);
+        connection.#subscriptions.clear();
       },
+      sendShared: (connection, message) =>
+        connection.#backend.sendShared?.(message) ?? connection.#backend.send(message.text),
     };
   }
 }

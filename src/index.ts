@@ -25,3 +25,4 @@ export {
   type SockJSServices,
 } from './services.ts';
 export type { SessionStore } from './session-registry.ts';
+export { InMemoryTopicBroker, type TopicBroker, type TopicDelivery } from './topics.ts';

@@ -4,6 +4,7 @@
  */
 import { compileOriginPolicy, type OriginCheck, type OriginPolicy, type TrustProxy } from './access.ts';
 import { TRANSPORTS, type TransportName } from './protocol/routes.ts';
+import { InMemoryTopicBroker, type TopicBroker } from './topics.ts';
 
 export type LogSeverity = 'debug' | 'info' | 'error';
 export type Logger = (severity: LogSeverity, message: string) => void;
@@ -79,6 +80,12 @@ export interface SockJSServerOptions {
   maxQueuedBytes?: number;
   /** Receives diagnostics. Default: errors to `console.error`, nothing else. */
   log?: Logger;
+  /**
+   * Carries `publish`ed messages to other instances (`createRedisBroker` from
+   * `sockjs-fetch/redis`). Servers given the same broker share their topics. Default: an
+   * in-memory broker of this server alone.
+   */
+  broker?: TopicBroker;
 }
 
 /** The sockjs-node names, accepted so existing option objects move over unchanged. */
@@ -120,6 +127,7 @@ export interface ResolvedOptions {
   maxQueuedMessages: number;
   maxQueuedBytes: number;
   log: Logger;
+  broker: TopicBroker;
 }
 
 export const DEFAULT_SOCKJS_URL = 'https://cdn.jsdelivr.net/npm/sockjs-client@1/dist/sockjs.min.js';
@@ -153,6 +161,7 @@ const KNOWN = new Set<string>([
   'maxQueuedMessages',
   'maxQueuedBytes',
   'log',
+  'broker',
   'faye_server_options',
   ...Object.keys(ALIASES),
 ]);
@@ -260,6 +269,10 @@ export function resolveOptions(input: ServerOptionsInput = {}): ResolvedOptions 
   if (typeof trustProxy !== 'boolean' && !(Number.isInteger(trustProxy) && (trustProxy as number) >= 0)) {
     fail('trustProxy must be a boolean or the number of trusted proxies');
   }
+  const broker = raw.broker ?? new InMemoryTopicBroker();
+  if (!isTopicBroker(broker)) {
+    fail('broker must be a TopicBroker (attach, subscribe, unsubscribe and publish methods)');
+  }
   if (raw.faye_server_options !== undefined) {
     (log as Logger)('info', 'faye_server_options has no effect: WebSockets are provided by the runtime');
   }
@@ -283,7 +296,16 @@ export function resolveOptions(input: ServerOptionsInput = {}): ResolvedOptions 
     maxQueuedMessages: positiveInteger('maxQueuedMessages', raw.maxQueuedMessages, 10_000),
     maxQueuedBytes: positiveInteger('maxQueuedBytes', raw.maxQueuedBytes, 16 * 1024 * 1024),
     log: log as Logger,
+    broker,
   };
+}
+
+function isTopicBroker(value: unknown): value is TopicBroker {
+  if (typeof value !== 'object' || value === null) return false;
+  const broker = value as Record<string, unknown>;
+  return ['attach', 'subscribe', 'unsubscribe', 'publish'].every(
+    (name) => typeof broker[name] === 'function',
+  );
 }
 
 /** Echo the client's JSESSIONID, or `dummy`: the load balancer only needs a cookie to stick to. */

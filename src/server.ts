@@ -18,6 +18,7 @@ import { CONTENT_TYPE } from './protocol/headers.ts';
 import { type Endpoint, Router } from './protocol/routes.ts';
 import type { RuntimeContext, ServerWebSocket, WebSocketHandlers, WebSocketInfo } from './runtime.ts';
 import { SessionRegistry, type SessionStore } from './session-registry.ts';
+import { assertTopic, type TopicRegistry, topicRegistry } from './topics.ts';
 import type { EndpointContext } from './transports/context.ts';
 import { eventSource } from './transports/eventsource.ts';
 import { htmlfile } from './transports/htmlfile.ts';
@@ -96,11 +97,13 @@ export class SockJSServer extends EventTarget {
   readonly #router: Router;
   readonly #sessions: SessionRegistry;
   readonly #connections = new Set<SockJSConnection>();
+  readonly #topics: TopicRegistry;
   readonly #handlers: Record<Endpoint, EndpointHandler>;
   #iframe: Promise<IframeDocument> | null = null;
   /** Server-level events cost an Event per message: only made when someone listens. */
   #serverLevelListeners = { message: false, disconnect: false };
   readonly #observer: ConnectionObserver = {
+    topics: () => this.#topics,
     message: (connection, data) => {
       if (!this.#serverLevelListeners.message && this.onmessage === null) return;
       const event = new SockJSMessageEvent(connection, data);
@@ -119,6 +122,7 @@ export class SockJSServer extends EventTarget {
   constructor(options: ServerOptionsInput = {}) {
     super();
     this.options = resolveOptions(options);
+    this.#topics = topicRegistry(this.options.broker);
     // The iframe page cannot be origin-checked: it goes with the allowlist, as in Spring.
     this.#router = new Router({
       transports: this.options.transports,
@@ -261,6 +265,26 @@ export class SockJSServer extends EventTarget {
   /** For runtime adapters with durable storage: records sessions so a restart can answer lost ones. */
   setSessionStore(store: SessionStore | null): void {
     this.#sessions.store = store;
+  }
+
+  /**
+   * Sends `data` to every connection subscribed to `topic`: at once to those of this process
+   * (and of every server given the same broker), minus `exclude`, with the frame encoded once
+   * for all of them; then through the broker to the other instances. Resolves when the broker
+   * has accepted the message; rejects when it cannot publish (its connection is down), after the
+   * local delivery, which happens regardless. Messages reach each connection in the order of
+   * the `publish` calls (per publishing process).
+   */
+  publish(topic: string, data: string, options: { exclude?: SockJSConnection } = {}): Promise<void> {
+    assertTopic(topic);
+    // JavaScript callers may pass anything: coerce like `connection.send`, refuse binary loudly.
+    const value: unknown = data;
+    if (value instanceof ArrayBuffer || ArrayBuffer.isView(value)) {
+      throw new TypeError('SockJS carries text only: encode binary data (for example as base64) first');
+    }
+    const text = typeof value === 'string' ? value : String(value);
+    this.#topics.deliver(topic, text, options.exclude);
+    return this.#topics.broker.publish(topic, text);
   }
 
   /** Closes every open connection, e.g. before shutting down. */

@@ -20,6 +20,8 @@ import {
   HEARTBEAT_FRAME,
   messageFrame,
   OPEN_FRAME,
+  type QueuedMessage,
+  type SharedMessage,
 } from './protocol/frames.ts';
 import { ReadyState } from './ready-state.ts';
 import type { Receiver, ReceiverOwner } from './receiver.ts';
@@ -57,7 +59,7 @@ export class Session implements ConnectionBackend, ReceiverOwner {
   readonly connection: SockJSConnection;
   #state: ReadyState = ReadyState.CONNECTING;
   readonly #options: SessionOptions;
-  #queue: string[] = [];
+  #queue: QueuedMessage[] = [];
   #queuedLength = 0;
   #flushScheduled = false;
   #awaitingWritable = false;
@@ -141,16 +143,25 @@ export class Session implements ConnectionBackend, ReceiverOwner {
   }
 
   send(message: string): boolean {
+    return this.#enqueue(message, message.length);
+  }
+
+  /** A published message: queued like `send`, encoded once for every session it goes to. */
+  sendShared(message: SharedMessage): boolean {
+    return this.#enqueue(message, message.text.length);
+  }
+
+  #enqueue(message: QueuedMessage, length: number): boolean {
     if (this.#state !== ReadyState.OPEN) return false;
     if (
       this.#queue.length >= this.#options.maxQueuedMessages ||
-      this.#queuedLength + message.length > this.#options.maxQueuedBytes
+      this.#queuedLength + length > this.#options.maxQueuedBytes
     ) {
       this.#overflow();
       return false;
     }
     this.#queue.push(message);
-    this.#queuedLength += message.length;
+    this.#queuedLength += length;
     if (this.#receiver !== null && !this.#flushScheduled) {
       // Batch every message sent in this turn of the event loop into one frame.
       this.#flushScheduled = true;

@@ -14,18 +14,60 @@ let lastMessage: string | undefined;
 let lastFrame = '';
 
 /**
- * `a[...]`: one frame for a batch of messages, each quoted separately. For a batch, one
- * `JSON.stringify` of the whole array and one escape pass give exactly that (see
- * `escapeServerJson`), faster than quoting each message.
+ * One message on its way to many sessions (a topic publish): quoted once, when the first session
+ * needs it, however many sessions and batches it goes into.
  */
-export function messageFrame(messages: readonly string[]): string {
-  if (messages.length !== 1) return 'a' + escapeServerJson(JSON.stringify(messages));
-  const message = messages[0]!;
-  if (message !== lastMessage) {
-    lastMessage = message;
-    lastFrame = 'a[' + quote(message) + ']';
+export class SharedMessage {
+  readonly text: string;
+  #quoted: string | undefined;
+  #frame: string | undefined;
+
+  constructor(text: string) {
+    this.text = text;
   }
-  return lastFrame;
+
+  /** The message as a JSON string with the server escapes: one element of an `a[...]` frame. */
+  get quoted(): string {
+    this.#quoted ??= quote(this.text);
+    return this.#quoted;
+  }
+
+  /** `a[...]` holding this message alone. */
+  get frame(): string {
+    this.#frame ??= 'a[' + this.quoted + ']';
+    return this.#frame;
+  }
+}
+
+/** What a session queues: a message of its own, or one shared with other sessions. */
+export type QueuedMessage = string | SharedMessage;
+
+/**
+ * `a[...]`: one frame for a batch of messages, each quoted separately. For a batch of the
+ * session's own messages, one `JSON.stringify` of the whole array and one escape pass give
+ * exactly that (see `escapeServerJson`), faster than quoting each message; shared messages
+ * bring their quoted form along, so a publish to many sessions is never encoded per session.
+ */
+export function messageFrame(messages: readonly QueuedMessage[]): string {
+  if (messages.length === 1) {
+    const message = messages[0]!;
+    if (typeof message !== 'string') return message.frame;
+    if (message !== lastMessage) {
+      lastMessage = message;
+      lastFrame = 'a[' + quote(message) + ']';
+    }
+    return lastFrame;
+  }
+  if (messages.every((message) => typeof message === 'string')) {
+    return 'a' + escapeServerJson(JSON.stringify(messages));
+  }
+  let frame = 'a[';
+  for (let i = 0; i < messages.length; i++) {
+    const message = messages[i]!;
+    if (i > 0) frame += ',';
+    frame += typeof message === 'string' ? quote(message) : message.quoted;
+  }
+  return frame + ']';
 }
 
 /** `c[code,"reason"]`, built with plain JSON.stringify as the reference server does. */

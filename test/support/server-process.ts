@@ -23,6 +23,8 @@ export interface RunningServer {
    * Workers target the Node process that runs workerd as its own child).
    */
   pid?: number;
+  /** Everything it printed so far (stdout and stderr, each kept up to 64 KB), for servers that log events. */
+  output?(): string;
   stop(): Promise<void>;
 }
 
@@ -134,6 +136,7 @@ export interface ConformanceTarget {
 
 const LISTENING = /listening on (http:\/\/\S+)/;
 const STDERR_LIMIT = 16_000;
+const OUTPUT_LIMIT = 64_000;
 
 const running = new Set<ChildProcess>();
 let exitHookInstalled = false;
@@ -169,9 +172,11 @@ export function startServer(server: ServerCommand): Promise<RunningServer> {
 
   let stdout = '';
   let stderr = '';
+  let output = '';
   child.stderr!.setEncoding('utf8');
   child.stderr!.on('data', (text: string) => {
     if (stderr.length < STDERR_LIMIT) stderr += text;
+    if (output.length < OUTPUT_LIMIT) output += text;
   });
   child.stdout!.setEncoding('utf8');
 
@@ -204,13 +209,14 @@ export function startServer(server: ServerCommand): Promise<RunningServer> {
       timeoutMs,
     );
     child.stdout!.on('data', (text: string) => {
+      if (output.length < OUTPUT_LIMIT) output += text;
       if (settled) return;
       stdout += text;
       const match = LISTENING.exec(stdout);
       if (match === null) return;
       settled = true;
       clearTimeout(timer);
-      resolve({ url: match[1]!.replace(/\/+$/, ''), pid: child.pid, stop });
+      resolve({ url: match[1]!.replace(/\/+$/, ''), pid: child.pid, output: () => output, stop });
     });
     child.once('error', (error) => fail(`could not start the server: ${error.message}`));
     child.once('exit', (code, signal) =>

@@ -9,7 +9,7 @@ import { after, describe, it } from 'node:test';
 import fc from 'fast-check';
 import { SockJSServer } from '../../src/index.ts';
 import { escapeForEventSource, escapeForScript, quote } from '../../src/protocol/escape.ts';
-import { messageFrame, parseClientPayload } from '../../src/protocol/frames.ts';
+import { messageFrame, parseClientPayload, SharedMessage } from '../../src/protocol/frames.ts';
 
 const RUNS = 300;
 
@@ -79,6 +79,16 @@ describe('encoding properties (pure functions)', () => {
         assert.equal(frame[0], 'a');
         assert.deepEqual(JSON.parse(frame.slice(1)), batch);
         assert.doesNotMatch(frame, SERVER_ESCAPABLE);
+      }),
+      { numRuns: RUNS * 3 },
+    );
+  });
+
+  it('a batch with published (shared) messages makes the same frame as the same texts sent one by one', () => {
+    fc.assert(
+      fc.property(fc.array(fc.tuple(text, fc.boolean()), { minLength: 1, maxLength: 5 }), (items) => {
+        const mixed = items.map(([message, shared]) => (shared ? new SharedMessage(message) : message));
+        assert.equal(messageFrame(mixed), messageFrame(items.map(([message]) => message)));
       }),
       { numRuns: RUNS * 3 },
     );
