@@ -94,7 +94,7 @@ describe('cluster faults: a backend killed during traffic', () => {
   const streams: RawStream[] = [];
 
   before(async () => {
-    cluster = await startCluster({ logRequests: true, check: { interMs: 200, fall: 1, rise: 2 } });
+    cluster = await startCluster({ logRequests: true, check: { interMs: 200, fall: 2, rise: 2 } });
   });
   after(async () => {
     for (const client of clients) client.close();
