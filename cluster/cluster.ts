@@ -30,6 +30,25 @@ export const RUNTIME_BACKENDS: readonly BackendSpec[] = [
   { name: 'bun', command: bin('bun'), args: ['run', 'bun/server.ts'] },
 ];
 
+/**
+ * Backends from a list of runtimes, e.g. `node,deno,bun` (the default cluster) or `node,node`:
+ * a runtime named twice gets numbered names (`node-1`, `node-2`).
+ */
+export function backendsFor(runtimes: string): BackendSpec[] {
+  const names = runtimes
+    .split(',')
+    .map((name) => name.trim())
+    .filter((name) => name !== '');
+  if (names.length === 0) throw new Error('no backend runtime given');
+  return names.map((runtime, index) => {
+    const spec = RUNTIME_BACKENDS.find((each) => each.name === runtime);
+    if (spec === undefined) throw new Error(`unknown backend runtime ${runtime} (node, deno or bun)`);
+    const twice = names.filter((name) => name === runtime).length > 1;
+    const number = names.slice(0, index + 1).filter((name) => name === runtime).length;
+    return { ...spec, name: twice ? `${runtime}-${number}` : runtime };
+  });
+}
+
 export interface ClusterOptions {
   /** Where HAProxy listens; default 127.0.0.1. Backends and Redis always use 127.0.0.1. */
   host?: string;

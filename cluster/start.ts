@@ -2,15 +2,17 @@
  * `npm run start:cluster`: a local cluster of the demo on three runtimes behind HAProxy.
  *   PORT=8080 HOST=127.0.0.1 npm run start:cluster
  *   REDIS_URL=redis://127.0.0.1:6379 npm run start:cluster   (use that Redis instead of our own)
+ *   CLUSTER_BACKENDS=node,node npm run start:cluster         (other backends; default node,deno,bun)
  * Prints the URL and each process's id; stops everything on SIGINT or SIGTERM. When a backend
  * dies, HAProxy marks it down and sends new sessions to the others; the cluster keeps running.
  */
-import { startCluster } from './cluster.ts';
+import { backendsFor, startCluster } from './cluster.ts';
 
 const cluster = await startCluster({
   host: process.env.HOST ?? '127.0.0.1',
   port: Number(process.env.PORT ?? 8080),
   ...(process.env.REDIS_URL ? { redisUrl: process.env.REDIS_URL } : {}),
+  backends: backendsFor(process.env.CLUSTER_BACKENDS ?? 'node,deno,bun'),
   onLine: (name, line) => console.log(`[${name}] ${line}`),
 });
 
