@@ -28,6 +28,16 @@ const stop = (code: number) => {
 };
 process.on('SIGINT', () => stop(0));
 process.on('SIGTERM', () => stop(0));
+// `npm run start:cluster` runs this under `sh -c`: a SIGTERM to npm ends npm and the shell but
+// never reaches this process, which would live on with the whole cluster. So when the process
+// that started us is gone (we were re-parented), stop as for SIGTERM.
+const launcher = process.ppid;
+setInterval(() => {
+  if (process.ppid !== launcher) {
+    console.log(`the launching process ${launcher} is gone`);
+    stop(0);
+  }
+}, 500).unref();
 
 for (const backend of cluster.backends) {
   console.log(`backend ${backend.name}: ${backend.url} (pid ${backend.process.pid})`);
@@ -46,5 +56,6 @@ for (const vital of [cluster.haproxy, cluster.redis]) {
 }
 console.log(`redis: ${cluster.redisUrl}${cluster.redis ? ` (pid ${cluster.redis.pid})` : ''}`);
 console.log(`haproxy: pid ${cluster.haproxy.pid}`);
+console.log(`supervisor (this process, stop it to stop them all): pid ${process.pid}`);
 console.log(`SockJS cluster listening on ${cluster.url}`);
 console.log(`Demo page: ${cluster.url}/`);
