@@ -236,6 +236,9 @@ export async function startCluster(options: ClusterOptions = {}): Promise<Cluste
     };
   } catch (error) {
     await stopAll();
+    if (error instanceof Error && /spawn (haproxy|redis-server) ENOENT/.test(error.message)) {
+      error.message += '\n(install HAProxy and Redis: npm run install:cluster-tools)';
+    }
     throw error;
   }
 }

@@ -127,9 +127,13 @@ export function startProcess(spec: ProcessSpec, timeoutMs = 30_000): Promise<Chi
       fail(`exited before it was ready (code ${code}, signal ${signal})`),
     );
     if (spec.ready === undefined) {
-      settled = true;
-      clearTimeout(timer);
-      child.once('spawn', () => resolve(handle(null)));
+      // Started is ready; a missing binary is an 'error' instead of 'spawn'.
+      child.once('spawn', () => {
+        if (settled) return;
+        settled = true;
+        clearTimeout(timer);
+        resolve(handle(null));
+      });
       return;
     }
     const ready = spec.ready;
