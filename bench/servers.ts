@@ -5,7 +5,9 @@
  *
  * `kind` says which scenarios apply: `sockjs` servers serve the demo services' `/echo` and
  * `/broadcast` (PROTOCOL.md 1.10); `plain-ws` servers echo every WebSocket text message on any
- * path, with no framing at all: the limit a SockJS WebSocket transport can approach.
+ * path, with no framing at all: the limit a SockJS WebSocket transport can approach. `cluster`
+ * servers are `npm run start:cluster` with N Node backends behind HAProxy, sharing topics over
+ * their own Redis: only the cluster scenarios run on them.
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
@@ -13,7 +15,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { buildNodeApp } from '../scripts/build-node-apps.ts';
 
-export type ServerKind = 'sockjs' | 'plain-ws';
+export type ServerKind = 'sockjs' | 'plain-ws' | 'cluster';
 
 export interface ServerSpec {
   /** Stable id used in results, e.g. `sockjs-fetch/node`. */
@@ -184,6 +186,33 @@ export const SERVERS: readonly ServerSpec[] = [
     unavailable: needs(bunBinary),
   },
   workersServer,
+  ...[1, 2, 3].map((backends): ServerSpec => {
+    const server: ServerSpec = {
+      id: `sockjs-fetch/cluster-${backends}`,
+      implementation: 'sockjs-fetch',
+      runtime: 'node',
+      kind: 'cluster',
+      command: process.execPath,
+      args: ['cluster/start.ts'],
+      // The launcher and its Node backends run built, as `npm run start:cluster` runs them.
+      async prepare() {
+        server.args = [await buildNodeApp(repoRoot, 'cluster/start.ts')];
+      },
+      env: { CLUSTER_BACKENDS: Array(backends).fill('node').join(',') },
+      // Not the backends' own listening lines, which it prints first.
+      ready: /SockJS cluster listening on (http:\/\/\S+)/,
+      unavailable: () => {
+        for (const tool of ['haproxy', 'redis-server']) {
+          const found = (process.env.PATH ?? '')
+            .split(path.delimiter)
+            .some((dir) => dir !== '' && existsSync(path.join(dir, tool)));
+          if (!found) return `${tool} not installed (npm run install:cluster-tools)`;
+        }
+        return null;
+      },
+    };
+    return server;
+  }),
 ];
 
 /**

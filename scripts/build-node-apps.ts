@@ -20,6 +20,7 @@ export const NODE_APPS = [
   'examples/hono-node.ts',
   'workers/dev.ts',
   'bench/servers/ws-echo-node.ts',
+  'cluster/start.ts',
 ] as const;
 
 /** Where `entry` (relative to `root`) is built to. */
@@ -53,6 +54,7 @@ const BUILD_INPUTS = [
   'examples',
   'workers',
   'bench/servers',
+  'cluster',
   'package.json',
   'deno.json',
   'tsdown.config.ts',

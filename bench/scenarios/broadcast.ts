@@ -36,6 +36,8 @@ export interface BroadcastOptions {
   title: string;
   transport: 'websocket' | 'eventsource';
   receivers: (ctx: ScenarioContext) => number;
+  /** The servers it runs on (default: single `sockjs` servers). */
+  kinds?: Scenario['kinds'];
 }
 
 function openMember(ctx: ScenarioContext, transport: BroadcastOptions['transport'], agent: http.Agent) {
@@ -70,7 +72,7 @@ export function broadcast(options: BroadcastOptions): Scenario {
     id: options.id,
     title: options.title,
     op: 'delivery',
-    kinds: ['sockjs'],
+    kinds: options.kinds ?? ['sockjs'],
     async run(ctx): Promise<Measurement> {
       const agent = createAgent();
       const load = new Load();

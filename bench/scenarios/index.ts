@@ -45,4 +45,11 @@ export const SCENARIOS: readonly Scenario[] = [
     receivers: (ctx) => ctx.sizes.broadcastSessions,
   }),
   idleWebSockets,
+  broadcast({
+    id: 'cluster-broadcast',
+    title: 'broadcast fan-out through HAProxy and Redis (N WebSocket sessions over 1, 2, 3 Node backends)',
+    transport: 'websocket',
+    receivers: (ctx) => ctx.sizes.broadcastSessions,
+    kinds: ['cluster'],
+  }),
 ];

@@ -131,14 +131,19 @@ export function defineSockJSClientSuite(target: ServerTarget): void {
         it('broadcasts to every connection on /broadcast', async () => {
           const a = connect(`${server.url}/broadcast`, transport);
           const b = connect(`${server.url}/broadcast`, transport);
-          await Promise.all([a.events.opened, b.events.opened]);
-          a.sock.send(`from a over ${transport}`);
-          const [toA] = await a.events.waitForMessages(1);
-          const [toB] = await b.events.waitForMessages(1);
-          assert.equal(toA, `from a over ${transport}`);
-          assert.equal(toB, `from a over ${transport}`);
-          a.sock.close();
-          b.sock.close();
+          try {
+            await Promise.all([a.events.opened, b.events.opened]);
+            a.sock.send(`from a over ${transport}`);
+            const [toA] = await a.events.waitForMessages(1);
+            const [toB] = await b.events.waitForMessages(1);
+            assert.equal(toA, `from a over ${transport}`);
+            assert.equal(toB, `from a over ${transport}`);
+          } finally {
+            // Also on failure: an open eventsource client would reconnect forever and keep the
+            // test process alive.
+            a.sock.close();
+            b.sock.close();
+          }
           await Promise.all([a.events.closed, b.events.closed]);
         });
       });

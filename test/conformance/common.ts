@@ -337,6 +337,12 @@ export async function assertUpgradeWithWrongMethod(
       assert.equal(response.hasHeader('allow'), false, `${what} (${mode}): not the server's 405`);
       assert.equal(response.header('connection')?.toLowerCase(), 'close', `${what} (${mode}): Connection`);
       return;
+    case 'proxy-400':
+      // The proxy's own answer (HAProxy: an HTML error page); no server saw the request.
+      assert.equal(response.status, 400, `${what} (${mode}): status`);
+      assert.equal(response.hasHeader('allow'), false, `${what} (${mode}): not the server's 405`);
+      assert.equal(response.header('connection')?.toLowerCase(), 'close', `${what} (${mode}): Connection`);
+      return;
     case 'delivered-as-get': {
       // The server saw a GET with these headers: its answer must be the one to that GET.
       const asGet = await get(ctx.url, path, { headers });

@@ -65,8 +65,11 @@ export interface TargetCapabilities {
    *   headers (for `POST S/websocket` without `Sec-WebSocket-Version`: its 400 "Only supported
    *   WebSocket protocol is RFC 6455."). The suite asserts a 4xx that equals the server's
    *   answer to that GET.
+   * - `'proxy-400'`: a reverse proxy in front answers by itself and no server sees the request:
+   *   HAProxy 2.6 answers 400 with its own HTML error page and `Connection: close`. The suite
+   *   asserts a 400 that is not the server's (no `Allow`) and the close.
    */
-  nonGetUpgradeRequests?: 'reach-handler' | 'platform-400' | 'delivered-as-get';
+  nonGetUpgradeRequests?: 'reach-handler' | 'platform-400' | 'delivered-as-get' | 'proxy-400';
   /**
    * Whether the server learns at once that a client dropped a pending poll or stream, so the
    * client's next request hears `c[1002,...]` (or `o`), never 2010.
