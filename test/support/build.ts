@@ -1,66 +1,6 @@
 /**
  * The Node servers under test run the built package (dist/) and the built apps (.build/), as
- * users run them. `ensureBuilt()` runs `npm run build:all` when any build input changed since the
- * last build (`npm test` builds first, so there it finds nothing to do), holding a lock directory
- * so that test files starting at once build only once and never start a server on a half-written
- * dist/.
+ * users run them; `npm test` builds first, and a test file run alone rebuilds what changed
+ * (scripts/build-if-stale.ts).
  */
-import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, rmSync, statSync } from 'node:fs';
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { buildInputsHash, builtAppPath, inputsHashFile } from '../../scripts/build-node-apps.ts';
-
-const repoRoot = fileURLToPath(new URL('../..', import.meta.url));
-
-const LOCK = path.join(repoRoot, '.build.lock');
-/** A lock older than this was left by a killed build. */
-const STALE_LOCK_MS = 180_000;
-
-function isFresh(): boolean {
-  const file = inputsHashFile(repoRoot);
-  return existsSync(file) && readFileSync(file, 'utf8') === buildInputsHash(repoRoot);
-}
-
-function sleep(ms: number): void {
-  Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
-}
-
-function tryLock(): boolean {
-  try {
-    mkdirSync(LOCK);
-    return true;
-  } catch {
-    const lock = statSync(LOCK, { throwIfNoEntry: false });
-    if (lock !== undefined && Date.now() - lock.mtimeMs > STALE_LOCK_MS) {
-      rmSync(LOCK, { recursive: true, force: true });
-    }
-    return false;
-  }
-}
-
-let checked = false;
-
-export function ensureBuilt(): void {
-  if (checked) return;
-  while (!isFresh()) {
-    if (!tryLock()) {
-      sleep(250);
-      continue;
-    }
-    try {
-      if (isFresh()) break;
-      const build = spawnSync('npm', ['run', 'build:all'], { cwd: repoRoot, encoding: 'utf8' });
-      if (build.status !== 0) throw new Error(`npm run build:all failed:\n${build.stdout}\n${build.stderr}`);
-    } finally {
-      rmSync(LOCK, { recursive: true, force: true });
-    }
-  }
-  checked = true;
-}
-
-/** The built form of a Node app of the repository (see scripts/build-node-apps.ts). */
-export function builtApp(entry: string): string {
-  ensureBuilt();
-  return builtAppPath(repoRoot, entry);
-}
+export { builtApp, ensureBuilt } from '../../scripts/build-if-stale.ts';

@@ -19,8 +19,7 @@ import {
 
 /**
  * What a client can see through HAProxy in front of Node, Deno and Bun: a session lands on any of
- * them, so each field is the weakest of the three (frames may be coalesced as on Deno and Bun).
- * And HAProxy's own behaviour:
+ * them, so each field is the weakest of the three. And HAProxy's own behaviour:
  * - It answers a non-GET request with upgrade headers itself (400, its own error page), before
  *   any backend sees it.
  * - A client that closes its connection after a complete request may only have closed its
@@ -30,6 +29,12 @@ import {
  */
 export const CLUSTER_CAPABILITIES: TargetCapabilities = {
   ...unionOfBackends([NODE_CAPABILITIES, DENO_CAPABILITIES, BUN_CAPABILITIES]),
+  // HAProxy re-encodes a chunked body (HTX): what it has read from the backend when it writes to
+  // the client leaves as one chunk, so frames the backend wrote as separate chunks a moment apart
+  // can arrive together (measured: the 2 KiB xhr_streaming prelude with `o`, `\r\n` with
+  // `data: o`, while every backend sends each frame as its own chunk). Chunk boundaries carry no
+  // meaning in HTTP, and clients parse frames, not chunks; the frames themselves arrive at once.
+  chunking: 'coalesced',
   nonGetUpgradeRequests: 'proxy-400',
   promptAbortDetection: false,
 };
