@@ -37,6 +37,8 @@ export function demoPages(options: DemoOptions = {}): DemoPages {
   const page = demoPage(demoClientUrl(options));
   return (request) => {
     if (request.method !== 'GET' && request.method !== 'HEAD') return undefined;
+    // Bun hands a bare path when the Host header is missing: the services answer that one (400).
+    if (!URL.canParse(request.url)) return undefined;
     const { pathname } = new URL(request.url);
     if (pathname === SOCKJS_CLIENT_PATH) return clientScript(request);
     if (pathname !== '/') return undefined;

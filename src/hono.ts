@@ -12,6 +12,7 @@
  * Requests no service owns go on to the next handler.
  */
 import type { Context, MiddlewareHandler } from 'hono';
+import { requestUrl } from './http.ts';
 import type { RuntimeContext } from './runtime.ts';
 
 /** A `SockJSServer`, or several combined with `combineServices`. */
@@ -46,7 +47,8 @@ export function sockjs<Env = unknown>(
   const runtime = options.runtime;
   return async (c, next) => {
     const request = c.req.raw;
-    if (!services.owns(new URL(request.url))) return next();
+    const url = requestUrl(request);
+    if (url !== null && !services.owns(url)) return next();
     const response = await services.handle(request, runtime?.(request, c.env as Env, c) ?? {});
     if (response === undefined) return next();
     return response;

@@ -7,6 +7,21 @@ import { CONTENT_TYPE, setCors, setNoCache } from './protocol/headers.ts';
 
 export const NOT_FOUND_BODY = '404 Error: Page not found\n';
 
+/**
+ * The request's URL, or null when it is not absolute: Bun hands a handler the bare path when the
+ * request has no valid `Host` header (HTTP/1.0, or a malformed one), where other runtimes answer
+ * 400 themselves. Such a request is answered `badRequest()`, never an exception.
+ */
+export function requestUrl(request: Request): URL | null {
+  return URL.canParse(request.url) ? new URL(request.url) : null;
+}
+
+export const BAD_REQUEST_NO_HOST = 'Bad Request: no valid Host header\n';
+
+export function badRequestNoHost(): Response {
+  return textResponse(400, BAD_REQUEST_NO_HOST);
+}
+
 export function textResponse(status: number, body: string, headers: Headers = new Headers()): Response {
   headers.set('Content-Type', CONTENT_TYPE.text);
   return new Response(body, { status, headers });

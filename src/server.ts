@@ -19,7 +19,7 @@ import {
   SockJSDisconnectEvent,
   SockJSMessageEvent,
 } from './events.ts';
-import { methodNotAllowed, notFound, textResponse } from './http.ts';
+import { badRequestNoHost, methodNotAllowed, notFound, requestUrl, textResponse } from './http.ts';
 import { type ResolvedOptions, resolveOptions, type ServerOptionsInput } from './options.ts';
 import { CONTENT_TYPE } from './protocol/headers.ts';
 import { type Endpoint, Router } from './protocol/routes.ts';
@@ -205,13 +205,14 @@ export class SockJSServer extends EventTarget {
 
   /** True when `request`'s path is under this server's prefix. */
   owns(request: Request | URL): boolean {
-    const pathname = (request instanceof URL ? request : new URL(request.url)).pathname;
-    return this.#relativePath(pathname) !== null;
+    const url = request instanceof URL ? request : requestUrl(request);
+    return url !== null && this.#relativePath(url.pathname) !== null;
   }
 
   /** Which kind of request this is, for routers that place sessions (Durable Objects). */
   route(request: Request): RequestRoute {
-    const path = this.#relativePath(new URL(request.url).pathname);
+    const url = requestUrl(request);
+    const path = url === null ? null : this.#relativePath(url.pathname);
     if (path === null) return { kind: 'not-mine' };
     const match = this.#router.match(request.method, path);
     if (match.kind !== 'endpoint') return { kind: 'stateless' };
@@ -226,7 +227,8 @@ export class SockJSServer extends EventTarget {
    * through to its other routes.
    */
   async handle(request: Request, runtime: RuntimeContext = {}): Promise<Response | undefined> {
-    const url = new URL(request.url);
+    const url = requestUrl(request);
+    if (url === null) return badRequestNoHost();
     const path = this.#relativePath(url.pathname);
     if (path === null) return undefined;
     // Before anything else, so the same-origin exemption below only ever sees pinned hosts.

@@ -1,7 +1,7 @@
 /**
  * Several SockJS services (one per prefix) behind one Fetch handler.
  */
-import { notFound } from './http.ts';
+import { badRequestNoHost, notFound, requestUrl } from './http.ts';
 import type { SockJSServerOptions } from './options.ts';
 import type { RuntimeContext } from './runtime.ts';
 import { SockJSServer } from './server.ts';
@@ -46,8 +46,10 @@ export function combineServices(servers: readonly SockJSServer[]): SockJSService
   // Longest prefix first, so `/echo/deep` wins over `/echo` for its own paths.
   const ordered = [...servers].sort((a, b) => b.options.prefix.length - a.options.prefix.length);
   const owner = (url: URL) => ordered.find((server) => server.owns(url));
-  const handle = async (request: Request, runtime?: RuntimeContext) =>
-    owner(new URL(request.url))?.handle(request, runtime);
+  const handle = async (request: Request, runtime?: RuntimeContext) => {
+    const url = requestUrl(request);
+    return url === null ? badRequestNoHost() : owner(url)?.handle(request, runtime);
+  };
   return {
     servers,
     owns: (url) => owner(url) !== undefined,

@@ -198,6 +198,12 @@ export function serve(options: BunServeOptions): RunningBunServer {
       if (upgraded) return undefined;
       return response ?? notFound();
     },
+    // Whatever escapes a handler: a plain 500, not Bun's development error page (tens of KB,
+    // with source excerpts) that it serves when `development` is on, its default.
+    error(error) {
+      console.error(`sockjs-fetch: a request failed: ${error.stack ?? error.message}`);
+      return textResponse(500, '500 - Internal Server Error');
+    },
   });
   const host = hostname.includes(':') ? `[${hostname}]` : hostname;
   return {

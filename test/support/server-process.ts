@@ -144,6 +144,17 @@ export interface TargetCapabilities {
    * the response body: tried, measured). The suite then asserts the 408 at the deadline only.
    */
   closesAfterUnreadBody?: boolean;
+  /**
+   * What answers a request whose `Host` header is not a valid host name (`Host: a b`).
+   * - `'server'`: the server's code or the runtime's HTTP layer answers it, never with a 5xx
+   *   (Node and Deno refuse it with 400; Bun hands the handler a bare path, which the core
+   *   answers 400).
+   * - `'platform-500'`: local workerd fails in its own C++ URL code before any JavaScript runs
+   *   ("kj/compat/url.c++: invalid hostname when stringifying URL" in its log) and answers
+   *   `500 Internal Server Error` (21 bytes) itself; on Cloudflare the edge answers such a
+   *   request before workerd sees it.
+   */
+  malformedHost?: 'server' | 'platform-500';
 }
 
 /** Node's behaviour, the default of every capability. */
@@ -157,6 +168,7 @@ export const NODE_CAPABILITIES: Readonly<Required<TargetCapabilities>> = {
   authorizeScope: 'session',
   malformedClose: 'close',
   closesAfterUnreadBody: true,
+  malformedHost: 'server',
 };
 
 /** A target's capabilities with Node's for everything it does not set. */

@@ -74,8 +74,9 @@ function sharedBundle(): string {
  * stream before refusing a request with 2010; a poll cannot be probed); a hibernatable
  * socket closed from the `fetch` that accepted it sends its close frame at once but ends its
  * TCP connection about 10 s later; HTTP/1.0 requests get HTTP/1.1 framing; a WebSocket text
- * frame with invalid UTF-8 is delivered with U+FFFD instead of failing the connection. And
- * `authorize` runs in the Worker on every request that could open a session.
+ * frame with invalid UTF-8 is delivered with U+FFFD instead of failing the connection; a malformed
+ * `Host` gets workerd's own 500. And `authorize` runs in the Worker on every request that could
+ * open a session.
  */
 export const WORKERS_CAPABILITIES: TargetCapabilities = {
   chunking: 'per-frame',
@@ -85,6 +86,7 @@ export const WORKERS_CAPABILITIES: TargetCapabilities = {
   http10: false,
   invalidUtf8Text: 'replace',
   authorizeScope: 'request',
+  malformedHost: 'platform-500',
 };
 
 export function workersTarget(persist?: string): ConformanceTarget {
