@@ -13,6 +13,22 @@ export const TRANSPORTS = [
   'htmlfile',
   'jsonp-polling',
 ] as const;
+/**
+ * Session ids a server accepts: at most 64 characters as sent, each an unreserved or
+ * sub-delimiter URL character, or a percent-escape of printable ASCII other than `/` (the
+ * protocol suite's `test_anyValue` sends `%20`; a `%2E` is not a dot). sockjs-client sends 8
+ * characters, others UUIDs (36). Anything else (`%00`, `%2F`, escaped UTF-8, 100 KB ids) is
+ * not a route: 404, on every runtime (and on Workers before any Durable Object is addressed),
+ * so a session's id costs a bounded amount of memory.
+ */
+export const MAX_SESSION_ID_LENGTH = 64;
+const SESSION_ID_PATTERN =
+  /^(?:[A-Za-z0-9_~!$&'()*+,;=:@-]|%(?:2[0-9A-Ea-e]|[3-6][0-9A-Fa-f]|7[0-9A-Ea-e]))+$/;
+
+export function isValidSessionId(sessionId: string): boolean {
+  return sessionId.length <= MAX_SESSION_ID_LENGTH && SESSION_ID_PATTERN.test(sessionId);
+}
+
 export type TransportName = (typeof TRANSPORTS)[number];
 
 export type Endpoint =
@@ -144,9 +160,9 @@ export class Router {
     for (const route of this.#routes) {
       const found = route.pattern.exec(path);
       if (found === null) continue;
-      if (route.method === method) {
-        return { kind: 'endpoint', endpoint: route.endpoint, sessionId: found[1] ?? null };
-      }
+      const sessionId = found[1] ?? null;
+      if (sessionId !== null && !isValidSessionId(sessionId)) continue;
+      if (route.method === method) return { kind: 'endpoint', endpoint: route.endpoint, sessionId };
       allow ??= [];
       allow.push(route.method);
     }

@@ -10,6 +10,19 @@ describe('Router', () => {
     assert.deepEqual(all.match('GET', '/'), { kind: 'endpoint', endpoint: 'greeting', sessionId: null });
   });
 
+  it('takes session ids of at most 64 URL-safe characters, and nothing else, as routes', () => {
+    const id64 = 'a'.repeat(64);
+    assert.deepEqual(all.match('POST', `/000/${id64}/xhr`), {
+      kind: 'endpoint',
+      endpoint: 'xhr',
+      sessionId: id64,
+    });
+    for (const id of ['a'.repeat(65), 'x'.repeat(100_000), '%00', '%2F', '%C3%A9', 'caf\u00e9']) {
+      assert.deepEqual(all.match('POST', `/000/${id}/xhr`), { kind: 'not-found' }, id.slice(0, 20));
+      assert.deepEqual(all.match('GET', `/000/${id}/websocket`), { kind: 'not-found' }, id.slice(0, 20));
+    }
+  });
+
   it('extracts the session id and ignores the server id', () => {
     assert.deepEqual(all.match('POST', '/000/abc/xhr'), {
       kind: 'endpoint',

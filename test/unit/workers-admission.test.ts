@@ -8,10 +8,10 @@ import { afterEach, describe, it } from 'node:test';
 import {
   ADMISSION_HEADER,
   forwardedRequest,
-  isValidSessionId,
   trustedAuthorize,
 } from '../../src/adapters/workers/admission.ts';
 import { SendBudget } from '../../src/adapters/workers/send-budget.ts';
+import { isValidSessionId } from '../../src/protocol/routes.ts';
 
 describe('Workers session ids', () => {
   it('accepts what SockJS clients and the protocol suite send', () => {

@@ -12,21 +12,6 @@ import type { Authorize } from '../../options.ts';
 export const ADMISSION_HEADER = 'X-SockJS-Fetch-Admitted';
 
 /**
- * Session ids the Worker forwards: at most 64 characters as sent, each an unreserved or
- * sub-delimiter URL character, or a percent-escape of printable ASCII other than `/` (the
- * protocol suite's `test_anyValue` sends `%20`; a `%2E` is not a dot). sockjs-client sends 8
- * characters, others UUIDs (36). Anything else (`%00`, `%2F`, escaped UTF-8, 100 KB ids) is
- * answered 404 in the Worker, like any path that is not a route.
- */
-export const MAX_SESSION_ID_LENGTH = 64;
-const SESSION_ID_PATTERN =
-  /^(?:[A-Za-z0-9_~!$&'()*+,;=:@-]|%(?:2[0-9A-Ea-e]|[3-6][0-9A-Fa-f]|7[0-9A-Ea-e]))+$/;
-
-export function isValidSessionId(sessionId: string): boolean {
-  return sessionId.length <= MAX_SESSION_ID_LENGTH && SESSION_ID_PATTERN.test(sessionId);
-}
-
-/**
  * The request as the object receives it: the client's own admission header removed, the
  * Worker's added when it admitted the request (`admitted` given).
  */

@@ -9,7 +9,7 @@
 import { notFound } from '../../http.ts';
 import { SockJSServer } from '../../server.ts';
 import { combineServices, type SockJSServices } from '../../services.ts';
-import { forwardedRequest, isValidSessionId } from './admission.ts';
+import { forwardedRequest } from './admission.ts';
 import type { DurableObjectNamespace, ExecutionContext } from './platform.ts';
 import type { ServiceList, WorkersServiceDefinition } from './service.ts';
 
@@ -62,8 +62,8 @@ export function sockjsWorker<Env>(config: SockJSWorkerConfig<Env>): SockJSWorker
       remoteAddress: request.headers.get('CF-Connecting-IP') ?? undefined,
     };
     if (route.kind === 'stateless' || route.kind === 'not-mine') return server.fetch(request, runtime);
-    // Only well-formed session ids become object names.
-    if (route.kind === 'session' && !isValidSessionId(route.sessionId)) return notFound();
+    // Only well-formed session ids are routes (src/protocol/routes.ts), so only they become
+    // object names.
     const sessionId = route.kind === 'session' ? route.sessionId : null;
     const service = routing.definitions.get(server)!;
     const forward = async (admitted?: { data: unknown }) => {
