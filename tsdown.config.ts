@@ -20,12 +20,12 @@ const entry = Object.fromEntries(
 export default defineConfig({
   entry,
   format: ['esm'],
-  // No runtime's builtins are assumed: `node:*` and `bun` stay imports, and only the entries of
-  // those runtimes import them.
+  // No runtime's builtins are assumed: `node:*`, `bun` and `cloudflare:workers` stay imports, and
+  // only the entries of those runtimes import them (wrangler resolves `cloudflare:workers`).
   platform: 'neutral',
   target: 'es2022',
   dts: true,
   clean: true,
   outDir: 'dist',
-  deps: { neverBundle: ['bun', /^node:/] },
+  deps: { neverBundle: ['bun', 'cloudflare:workers', /^node:/] },
 });

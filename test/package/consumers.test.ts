@@ -146,7 +146,7 @@ describe('the packed package', { timeout: 240_000 }, () => {
     run(bin('attw'), [tarball, '--profile', 'esm-only'], work);
   });
 
-  it('loads ws, @hono/node-server and node:* only from ./node and ./compat', () => {
+  it('loads ws, @hono/node-server and node:* only from ./node and ./compat, cloudflare:workers only from ./workers', () => {
     const dist = path.join(project, 'node_modules', 'sockjs-fetch', 'dist');
     /** Every bare specifier `file` imports, following its relative imports. */
     const packagesImported = (file: string, seen = new Set<string>()): Set<string> => {
@@ -166,8 +166,13 @@ describe('the packed package', { timeout: 240_000 }, () => {
       return found;
     };
     const imports = (entry: string) => [...packagesImported(`${entry}.js`)].sort();
-    for (const entry of ['index', 'deno', 'bun', 'hono', 'workers'])
-      assert.deepEqual(imports(entry), [], entry);
+    for (const entry of ['index', 'deno', 'bun', 'hono']) assert.deepEqual(imports(entry), [], entry);
+    // workerd's module, which wrangler resolves; no other file (shared chunks included) names it.
+    assert.deepEqual(imports('workers'), ['cloudflare:workers']);
+    const namingWorkerd = readdirSync(dist).filter((file) =>
+      readFileSync(path.join(dist, file), 'utf8').includes('cloudflare:workers'),
+    );
+    assert.deepEqual(namingWorkerd.sort(), ['workers.d.ts', 'workers.js']);
     assert.deepEqual(imports('node'), [
       '@hono/node-server',
       '@hono/node-server/utils/response',
@@ -265,15 +270,16 @@ describe('the packed package', { timeout: 240_000 }, () => {
         cpSync(snippet(file), path.join(dir, file));
       }
       // Every entry's declarations, checked (skipLibCheck: false) in a program without DOM,
-      // @types/bun or @types/deno.
+      // @types/bun or @types/deno. `./workers` extends `DurableObject` from `cloudflare:workers`,
+      // which only Workers types declare: the Worker test below checks it against them.
       writeFileSync(
         path.join(dir, 'entries.ts'),
         [
           `import type * as core from 'sockjs-fetch';`,
-          ...['node', 'compat', 'deno', 'bun', 'hono', 'workers'].map(
+          ...['node', 'compat', 'deno', 'bun', 'hono'].map(
             (entry) => `import type * as ${entry} from 'sockjs-fetch/${entry}';`,
           ),
-          `export type Entries = [typeof core, typeof node, typeof compat, typeof deno, typeof bun, typeof hono, typeof workers];`,
+          `export type Entries = [typeof core, typeof node, typeof compat, typeof deno, typeof bun, typeof hono];`,
           '',
         ].join('\n'),
       );
@@ -324,11 +330,14 @@ describe('the packed package', { timeout: 240_000 }, () => {
       assert.equal(bundle.includes(nodeOnly), false, `the Worker bundle contains ${nodeOnly}`);
     }
 
-    // Runtime types only: the generated `Env` would name SockJSSessions as a
+    // The full generated types, `Env` included: it names SockJSSessions in a
     // `DurableObjectNamespace<…>`, whose constraint wants a class extending `DurableObject` from
-    // `cloudflare:workers`, which SockJSDurableObject does not (yet) do; with skipLibCheck off that
-    // fails inside the generated file.
-    run(bin('wrangler'), ['types', '--include-env=false'], dir);
+    // `cloudflare:workers`, so with skipLibCheck off this checks that the package's class is one.
+    run(bin('wrangler'), ['types'], dir);
+    assert.match(
+      readFileSync(path.join(dir, 'worker-configuration.d.ts'), 'utf8'),
+      /SOCKJS: DurableObjectNamespace<import\("\.\/src\/index"\)\.SockJSSessions>/,
+    );
     writeFileSync(
       path.join(dir, 'tsconfig.json'),
       JSON.stringify({

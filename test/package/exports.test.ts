@@ -66,7 +66,10 @@ describe('package maps', () => {
     );
     assert.deepEqual(denoJson.imports, imports);
     const paths = Object.fromEntries(Object.entries(imports).map(([name, source]) => [name, [source]]));
-    assert.deepEqual(tsconfig.compilerOptions.paths, paths);
+    // Besides the entries, only the repository's own declaration of workerd's module.
+    const { 'cloudflare:workers': workerd, ...entryPaths } = tsconfig.compilerOptions.paths;
+    assert.deepEqual(entryPaths, paths);
+    assert.deepEqual(workerd, ['./types/cloudflare-workers.ts']);
   });
 
   it('README shows every examples/readme/ file as it is', () => {

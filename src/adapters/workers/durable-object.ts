@@ -9,7 +9,13 @@
  *   memory between messages, and a socket's attachment carries what is needed to resume its
  *   connection: the first event of a new instance resumes every open socket the runtime holds
  *   (`ctx.getWebSockets()`). Heartbeats come from the object's alarm instead of timers.
+ *
+ * It extends workerd's `DurableObject` (`cloudflare:workers`, left as an import in the build for
+ * wrangler to resolve), so it is a real Durable Object class: RPC-capable, and accepted by the
+ * `DurableObjectNamespace<…>` that `wrangler types` generates for its binding.
  */
+
+import { DurableObject } from 'cloudflare:workers';
 
 import { notFound } from '../../http.ts';
 import { HEARTBEAT_FRAME } from '../../protocol/frames.ts';
@@ -97,9 +103,12 @@ export interface SockJSDurableObjectClass<Env> {
   new (ctx: DurableObjectState, env: Env): SockJSDurableObject<Env>;
 }
 
-export class SockJSDurableObject<Env = unknown> {
-  readonly ctx: DurableObjectState;
-  readonly env: Env;
+export class SockJSDurableObject<Env = unknown> extends DurableObject<Env> {
+  /**
+   * `this.#ctx` (DurableObject's, protected as on every Durable Object) in the structural type this
+   * adapter is written against, whatever declares `cloudflare:workers` (or nothing: Deno's check).
+   */
+  readonly #ctx: DurableObjectState;
   readonly #services: SockJSServices;
   readonly #handlers = new Map<WorkersWebSocket, WebSocketHandlers>();
   readonly #runtime: RuntimeContext;
@@ -118,8 +127,8 @@ export class SockJSDurableObject<Env = unknown> {
     services: readonly WorkersServiceDefinition<Env>[],
     options: SockJSDurableObjectOptions = {},
   ) {
-    this.ctx = ctx;
-    this.env = env;
+    super(ctx, env);
+    this.#ctx = ctx;
     this.#topics = new DurableObjectTopics(ctx, env, options.binding ?? 'SOCKJS', () => this.#log);
     this.#table = new SessionTable(ctx.storage);
     this.#services = combineServices(
@@ -188,9 +197,9 @@ export class SockJSDurableObject<Env = unknown> {
   /** Heartbeats for every SockJS-framed socket, then the next alarm while any remain. */
   async alarm(): Promise<void> {
     this.#wake();
-    const sockets = this.ctx.getWebSockets(FRAMED_TAG);
+    const sockets = this.#ctx.getWebSockets(FRAMED_TAG);
     for (const ws of sockets) socketApi(ws).send(HEARTBEAT_FRAME);
-    if (sockets.length > 0) await this.ctx.storage.setAlarm(Date.now() + this.#heartbeatDelay);
+    if (sockets.length > 0) await this.#ctx.storage.setAlarm(Date.now() + this.#heartbeatDelay);
     await this.#sweepLostSessions();
   }
 
@@ -200,10 +209,10 @@ export class SockJSDurableObject<Env = unknown> {
    */
   #releaseIfIdle(closing?: WorkersWebSocket): void {
     // A topic object's storage is its subscriber list, which the topic side empties itself.
-    if (isTopicObject(this.ctx)) return;
+    if (isTopicObject(this.#ctx)) return;
     if (!this.#table.isEmpty()) return;
-    const open = this.ctx.getWebSockets().some((ws) => ws !== closing && ws.readyState !== 3);
-    if (!open) this.ctx.waitUntil(this.#table.release());
+    const open = this.#ctx.getWebSockets().some((ws) => ws !== closing && ws.readyState !== 3);
+    if (!open) this.#ctx.waitUntil(this.#table.release());
   }
 
   /** Forgets lost sessions past their retention; the alarm comes back for the next one. */
@@ -214,25 +223,25 @@ export class SockJSDurableObject<Env = unknown> {
       this.#releaseIfIdle();
       return;
     }
-    const alarm = await this.ctx.storage.getAlarm();
-    if (alarm === null || alarm > expiry) await this.ctx.storage.setAlarm(expiry);
+    const alarm = await this.#ctx.storage.getAlarm();
+    if (alarm === null || alarm > expiry) await this.#ctx.storage.setAlarm(expiry);
   }
 
   #accept(handlers: WebSocketHandlers, info: WebSocketInfo): Response {
     const [client, server] = webSocketPair();
-    this.ctx.acceptWebSocket(server, [info.protocol === 'websocket' ? FRAMED_TAG : RAW_TAG]);
+    this.#ctx.acceptWebSocket(server, [info.protocol === 'websocket' ? FRAMED_TAG : RAW_TAG]);
     server.serializeAttachment({ sockjs: 1, info } satisfies Attachment);
     this.#handlers.set(server, handlers);
     this.#topics.socket(info.connectionId, server);
     handlers.onOpen(this.#socketApi(server, info.prefix));
-    if (info.protocol === 'websocket') this.ctx.waitUntil(this.#scheduleHeartbeat());
+    if (info.protocol === 'websocket') this.#ctx.waitUntil(this.#scheduleHeartbeat());
     return new Response(null, { status: 101, webSocket: client } as UpgradeResponseInit);
   }
 
   async #scheduleHeartbeat(): Promise<void> {
     const due = Date.now() + this.#heartbeatDelay;
-    const alarm = await this.ctx.storage.getAlarm();
-    if (alarm === null || alarm > due) await this.ctx.storage.setAlarm(due);
+    const alarm = await this.#ctx.storage.getAlarm();
+    if (alarm === null || alarm > due) await this.#ctx.storage.setAlarm(due);
   }
 
   /** The core's view of a socket, with the send budget that stands in for `bufferedAmount`. */
@@ -250,7 +259,7 @@ export class SockJSDurableObject<Env = unknown> {
   #wake(): void {
     if (this.#awake) return;
     this.#awake = true;
-    for (const ws of this.ctx.getWebSockets()) {
+    for (const ws of this.#ctx.getWebSockets()) {
       if (ws.readyState === OPEN) this.#handlersFor(ws);
     }
     this.#topics.woken();
@@ -296,8 +305,9 @@ function describe(error: unknown): string {
 }
 
 /**
- * The class to export from the Worker and bind in wrangler.toml:
- *   export const SockJSSessions = sockjsDurableObject(services);
+ * The class to export from the Worker and bind in wrangler.toml, as a class declaration so that
+ * `wrangler types` can name it in `Env`:
+ *   export class SockJSSessions extends sockjsDurableObject(services) {}
  */
 export function sockjsDurableObject<Env>(
   services: ServiceList<Env>,
