@@ -345,14 +345,27 @@ export class Session implements ConnectionBackend, ReceiverOwner {
 
   #startDisconnectTimer(): void {
     this.#clearDisconnectTimer();
-    this.#disconnectTimer = setTimeout(() => {
-      this.#disconnectTimer = undefined;
-      this.destroy(TIMED_OUT);
-    }, this.#options.disconnectDelay);
+    this.#disconnectTimer = background(
+      setTimeout(() => {
+        this.#disconnectTimer = undefined;
+        this.destroy(TIMED_OUT);
+      }, this.#options.disconnectDelay),
+    );
   }
 
   #clearDisconnectTimer(): void {
     clearTimeout(this.#disconnectTimer);
     this.#disconnectTimer = undefined;
   }
+}
+
+/**
+ * The disconnect timer of a session without a receiver never keeps a process alive by itself:
+ * once the server stops listening the process may exit, instead of waiting out every session's
+ * `disconnectDelay` (a heartbeat timer runs only while a receiver, and so a connection, exists).
+ * Where timers are objects with `unref` (Node, Bun); elsewhere (Deno, Workers) nothing changes.
+ */
+function background<T>(timer: T): T {
+  (timer as { unref?: () => void }).unref?.();
+  return timer;
 }

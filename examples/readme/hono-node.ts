@@ -1,5 +1,6 @@
 // app.ts (Node): SockJS in a Hono app, served by this package's Node adapter, which hands the
-// runtime context to Hono as `c.env`.
+// runtime context to Hono as `c.env`. Compile it (`tsc`, or your bundler) and run the output with
+// `node`; Node 20 does not run `.ts` files itself.
 import { Hono } from 'hono';
 import { combineServices, SockJSServer } from 'sockjs-fetch';
 import { runtimeFromEnv, sockjs } from 'sockjs-fetch/hono';

@@ -48,6 +48,9 @@ export interface NodeHandlers {
   closeWebSockets: () => void;
 }
 
+/** How long a WebSocket closed by `close()` has to answer the close frame before it is cut. */
+const WEBSOCKET_CLOSE_GRACE_MS = 1000;
+
 export function createNodeHandlers(handler: FetchHandler, options: NodeHandlerOptions = {}): NodeHandlers {
   const wss = new WebSocketServer({
     noServer: true,
@@ -114,7 +117,12 @@ export function createNodeHandlers(handler: FetchHandler, options: NodeHandlerOp
     request: (incoming, outgoing) => void request(incoming, outgoing),
     upgrade,
     closeWebSockets: () => {
-      for (const ws of wss.clients) ws.terminate();
+      for (const ws of wss.clients) {
+        // A close frame (the client sees 1001, not 1006), then the socket goes whether or not
+        // the client answers it.
+        ws.close(1001, 'Server shutting down');
+        setTimeout(() => ws.terminate(), WEBSOCKET_CLOSE_GRACE_MS).unref();
+      }
     },
   };
 }
@@ -268,12 +276,17 @@ export function serve(options: NodeServeOptions): Promise<RunningNodeServer> {
       resolve({
         server,
         url: `http://${host}:${port}`,
-        close: () =>
-          new Promise<void>((done) => {
+        close: async () => {
+          // What the application wrote just before (`closeAll()`'s close frames) leaves first:
+          // responses are written once per turn of the event loop (see node-response.ts).
+          await new Promise((resolve) => setImmediate(resolve));
+          await new Promise((resolve) => setImmediate(resolve));
+          await new Promise<void>((done) => {
             handlers.closeWebSockets();
             server.close(() => done());
             server.closeAllConnections();
-          }),
+          });
+        },
       });
     });
   });
