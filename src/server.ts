@@ -55,32 +55,6 @@ export type RequestRoute =
   | { kind: 'session'; sessionId: string; endpoint: Endpoint }
   | { kind: 'raw-websocket' };
 
-/** Endpoints a browser reaches with an `Origin` header (CORS requests and WebSocket upgrades). */
-const ORIGIN_CHECKED = new Set<Endpoint>([
-  'info',
-  'info-options',
-  'websocket',
-  'raw-websocket',
-  'xhr',
-  'xhr-options',
-  'xhr-send',
-  'xhr-send-options',
-  'xhr-streaming',
-  'xhr-streaming-options',
-  'eventsource',
-]);
-
-const SESSION_ENDPOINTS = new Set<Endpoint>([
-  'websocket',
-  'xhr',
-  'xhr-send',
-  'xhr-streaming',
-  'eventsource',
-  'htmlfile',
-  'jsonp',
-  'jsonp-send',
-]);
-
 /**
  * What runtime adapters need of a server beyond its public API: internal to the package (not
  * exported from its entry point), so applications never see it.
@@ -217,7 +191,7 @@ export class SockJSServer extends EventTarget {
     const match = this.#router.match(request.method, path);
     if (match.kind !== 'endpoint') return { kind: 'stateless' };
     if (match.endpoint === 'raw-websocket') return { kind: 'raw-websocket' };
-    if (SESSION_ENDPOINTS.has(match.endpoint))
+    if (this.#router.isSessionEndpoint(match.endpoint))
       return { kind: 'session', sessionId: match.sessionId!, endpoint: match.endpoint };
     return { kind: 'stateless' };
   }
@@ -239,7 +213,7 @@ export class SockJSServer extends EventTarget {
     const match = this.#router.match(request.method, path);
     if (match.kind === 'not-found') return notFound();
     if (match.kind === 'method-not-allowed') return methodNotAllowed(match.allow);
-    if (this.options.originCheck !== null && ORIGIN_CHECKED.has(match.endpoint)) {
+    if (this.options.originCheck !== null && this.#router.isOriginChecked(match.endpoint)) {
       const origin = request.headers.get('Origin');
       if (origin !== null && !isSameOrigin(origin, url) && !this.options.originCheck(origin, request)) {
         this.options.log('info', `${request.method} ${url.pathname}: origin ${origin} refused`);

@@ -56,6 +56,10 @@ interface RouteDefinition {
   endpoint: Endpoint;
   /** The route exists only if this returns true for the enabled transports. */
   enabled: (transports: ReadonlySet<TransportName>) => boolean;
+  /** Opens or uses a session (a receiver or a send; not the CORS preflights of session routes). */
+  session?: true;
+  /** Browsers send `Origin` with it (CORS requests, WebSocket upgrades): `origins` applies. */
+  originChecked?: true;
 }
 
 export type RouteMatch =
@@ -82,13 +86,21 @@ export interface RouterOptions {
 
 export class Router {
   readonly #routes: RouteDefinition[];
+  /** Every route by its endpoint (one row each), enabled or not. */
+  readonly #byEndpoint: ReadonlyMap<Endpoint, RouteDefinition>;
 
   constructor(options: RouterOptions) {
     const xhrSendUsers = when('xhr-polling', 'xhr-streaming', 'eventsource', 'htmlfile');
     const definitions: RouteDefinition[] = [
       { method: 'GET', pattern: /^\/?$/, endpoint: 'greeting', enabled: always },
-      { method: 'GET', pattern: /^\/info\/?$/, endpoint: 'info', enabled: always },
-      { method: 'OPTIONS', pattern: /^\/info\/?$/, endpoint: 'info-options', enabled: always },
+      { method: 'GET', pattern: /^\/info\/?$/, endpoint: 'info', enabled: always, originChecked: true },
+      {
+        method: 'OPTIONS',
+        pattern: /^\/info\/?$/,
+        endpoint: 'info-options',
+        enabled: always,
+        originChecked: true,
+      },
       {
         method: 'GET',
         pattern: /^\/iframe[0-9a-z._-]*\.html\/?$/,
@@ -100,55 +112,103 @@ export class Router {
         pattern: /^\/websocket\/?$/,
         endpoint: 'raw-websocket',
         enabled: when('websocket-raw'),
+        originChecked: true,
       },
       {
         method: 'GET',
         pattern: sessionRoute('websocket'),
         endpoint: 'websocket',
         enabled: when('websocket'),
+        session: true,
+        originChecked: true,
       },
-      { method: 'POST', pattern: sessionRoute('xhr'), endpoint: 'xhr', enabled: when('xhr-polling') },
+      {
+        method: 'POST',
+        pattern: sessionRoute('xhr'),
+        endpoint: 'xhr',
+        enabled: when('xhr-polling'),
+        session: true,
+        originChecked: true,
+      },
       {
         method: 'OPTIONS',
         pattern: sessionRoute('xhr'),
         endpoint: 'xhr-options',
         enabled: when('xhr-polling'),
+        originChecked: true,
       },
-      { method: 'POST', pattern: sessionRoute('xhr_send'), endpoint: 'xhr-send', enabled: xhrSendUsers },
+      {
+        method: 'POST',
+        pattern: sessionRoute('xhr_send'),
+        endpoint: 'xhr-send',
+        enabled: xhrSendUsers,
+        session: true,
+        originChecked: true,
+      },
       {
         method: 'OPTIONS',
         pattern: sessionRoute('xhr_send'),
         endpoint: 'xhr-send-options',
         enabled: xhrSendUsers,
+        originChecked: true,
       },
       {
         method: 'POST',
         pattern: sessionRoute('xhr_streaming'),
         endpoint: 'xhr-streaming',
         enabled: when('xhr-streaming'),
+        session: true,
+        originChecked: true,
       },
       {
         method: 'OPTIONS',
         pattern: sessionRoute('xhr_streaming'),
         endpoint: 'xhr-streaming-options',
         enabled: when('xhr-streaming'),
+        originChecked: true,
       },
       {
         method: 'GET',
         pattern: sessionRoute('eventsource'),
         endpoint: 'eventsource',
         enabled: when('eventsource'),
+        session: true,
+        originChecked: true,
       },
-      { method: 'GET', pattern: sessionRoute('htmlfile'), endpoint: 'htmlfile', enabled: when('htmlfile') },
-      { method: 'GET', pattern: sessionRoute('jsonp'), endpoint: 'jsonp', enabled: when('jsonp-polling') },
+      {
+        method: 'GET',
+        pattern: sessionRoute('htmlfile'),
+        endpoint: 'htmlfile',
+        enabled: when('htmlfile'),
+        session: true,
+      },
+      {
+        method: 'GET',
+        pattern: sessionRoute('jsonp'),
+        endpoint: 'jsonp',
+        enabled: when('jsonp-polling'),
+        session: true,
+      },
       {
         method: 'POST',
         pattern: sessionRoute('jsonp_send'),
         endpoint: 'jsonp-send',
         enabled: when('jsonp-polling'),
+        session: true,
       },
     ];
     this.#routes = definitions.filter((route) => route.enabled(options.transports));
+    this.#byEndpoint = new Map(definitions.map((route) => [route.endpoint, route]));
+  }
+
+  /** Whether `endpoint` opens or uses a session (its row's `session`). */
+  isSessionEndpoint(endpoint: Endpoint): boolean {
+    return this.#byEndpoint.get(endpoint)?.session === true;
+  }
+
+  /** Whether `origins` applies to `endpoint` (its row's `originChecked`). */
+  isOriginChecked(endpoint: Endpoint): boolean {
+    return this.#byEndpoint.get(endpoint)?.originChecked === true;
   }
 
   /**
