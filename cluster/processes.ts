@@ -1,7 +1,9 @@
 /**
- * The child processes of a local cluster: started with piped output, each ready when its output
- * matches a pattern (or a TCP port accepts connections), stopped with SIGTERM then SIGKILL.
- * Every child still running when this process exits is killed, whatever the reason.
+ * Child processes with piped output, each ready when its output matches a pattern (or once it
+ * has started), stopped with SIGTERM then SIGKILL. Every child still running when this process
+ * exits is killed, whatever the reason. The one owner of these mechanics: the local cluster
+ * (`cluster/cluster.ts`), the servers under test (`test/support/server-process.ts`) and the
+ * benchmark's servers (`bench/server-process.ts`) all start their processes here.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import net from 'node:net';
@@ -12,12 +14,28 @@ export interface ProcessSpec {
   command: string;
   args: readonly string[];
   cwd?: string;
-  /** Added to this process's environment. */
+  /** Added to (and overriding) this process's environment. */
   env?: Readonly<Record<string, string>>;
-  /** Ready when stdout or stderr matches this (the match is returned). */
+  /** Variables removed from the child's environment (`NODE_TEST_CONTEXT` always is). */
+  unsetEnv?: readonly string[];
+  /** Ready when the output matches this (the match is returned); without it, ready once started. */
   ready?: RegExp;
+  /** Which output `ready` is matched against: stdout and stderr as they come (default), or stdout only. */
+  readyFrom?: 'output' | 'stdout';
   /** Called with every complete line the process prints. */
   onLine?: (line: string, stream: 'stdout' | 'stderr') => void;
+  /**
+   * How much output `output()` keeps (stdout and stderr as they come), in characters: the last
+   * `outputLimit` (16 000 unless told), or the first with `keepOutput: 'first'` (for callers that
+   * look for lines a server printed early).
+   */
+  outputLimit?: number;
+  keepOutput?: 'last' | 'first';
+}
+
+export interface ChildExit {
+  code: number | null;
+  signal: NodeJS.Signals | null;
 }
 
 export interface ChildHandle {
@@ -25,10 +43,10 @@ export interface ChildHandle {
   pid: number;
   /** The match of `ready` (null when readiness was not by output). */
   match: RegExpExecArray | null;
-  /** The last few KB of output, for error messages. */
+  /** The output kept (see `ProcessSpec.outputLimit`), for error messages and log checks. */
   output(): string;
   /** Resolves when the process has exited. */
-  exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+  exited: Promise<ChildExit>;
   readonly running: boolean;
   kill(signal?: NodeJS.Signals): void;
   /** SIGTERM, then SIGKILL after `graceMs`; resolves once the process is gone. */
@@ -36,45 +54,65 @@ export interface ChildHandle {
 }
 
 const OUTPUT_LIMIT = 16_000;
+const STOP_GRACE_MS = 5000;
 const children = new Set<ChildProcess>();
 let exitHookInstalled = false;
 
 function installExitHook(): void {
   if (exitHookInstalled) return;
   exitHookInstalled = true;
-  process.on('exit', () => {
-    for (const child of children) child.kill('SIGKILL');
-  });
+  // Last resort: never leave a child behind when this process exits without stopping it.
+  process.on('exit', killAllChildren);
 }
 
+/** SIGKILLs every child started here that is still running (on errors and interrupts). */
+export function killAllChildren(): void {
+  for (const child of children) child.kill('SIGKILL');
+}
+
+/**
+ * Starts `spec` and resolves once it is ready; rejects (after stopping it) when it cannot be
+ * spawned, exits first, or is not ready within `timeoutMs`, with its command line and output.
+ */
 export function startProcess(spec: ProcessSpec, timeoutMs = 30_000): Promise<ChildHandle> {
   installExitHook();
   const env: Record<string, string | undefined> = { ...process.env, ...spec.env };
   // Set by the node test runner for its own children; a server is not a test file.
   delete env['NODE_TEST_CONTEXT'];
+  for (const name of spec.unsetEnv ?? []) delete env[name];
   const child = spawn(spec.command, [...spec.args], {
     cwd: spec.cwd,
     env,
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   children.add(child);
-  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => {
+  const exited = new Promise<ChildExit>((resolve) => {
     child.once('exit', (code, signal) => {
       children.delete(child);
       resolve({ code, signal });
     });
   });
 
+  // Both pipes are always drained: a child that logs must never block on a full pipe.
+  const limit = spec.outputLimit ?? OUTPUT_LIMIT;
   let output = '';
+  const keep =
+    spec.keepOutput === 'first'
+      ? (text: string) => {
+          if (output.length < limit) output = (output + text).slice(0, limit);
+        }
+      : (text: string) => {
+          output = (output + text).slice(-limit);
+        };
   let seen = '';
-  let onReadyText: ((text: string) => void) | null = null;
+  let onReadyText: ((text: string, stream: 'stdout' | 'stderr') => void) | null = null;
   for (const stream of ['stdout', 'stderr'] as const) {
     let partial = '';
     const pipe = child[stream]!;
     pipe.setEncoding('utf8');
     pipe.on('data', (text: string) => {
-      output = (output + text).slice(-OUTPUT_LIMIT);
-      onReadyText?.(text);
+      keep(text);
+      onReadyText?.(text, stream);
       if (spec.onLine === undefined) return;
       const lines = (partial + text).split('\n');
       partial = lines.pop()!;
@@ -94,7 +132,7 @@ export function startProcess(spec: ProcessSpec, timeoutMs = 30_000): Promise<Chi
     kill: (signal = 'SIGTERM') => {
       child.kill(signal);
     },
-    stop: async (graceMs = 5000) => {
+    stop: async (graceMs = STOP_GRACE_MS) => {
       if (child.exitCode !== null || child.signalCode !== null) return;
       child.kill('SIGTERM');
       const done = await Promise.race([
@@ -137,8 +175,9 @@ export function startProcess(spec: ProcessSpec, timeoutMs = 30_000): Promise<Chi
       return;
     }
     const ready = spec.ready;
-    onReadyText = (text) => {
-      if (settled) return;
+    const readyFrom = spec.readyFrom ?? 'output';
+    onReadyText = (text, stream) => {
+      if (settled || (readyFrom === 'stdout' && stream !== 'stdout')) return;
       seen += text;
       const match = ready.exec(seen);
       if (match === null) return;

@@ -4,25 +4,8 @@
  * answers single commands over a plain socket (`command`), so waiting needs no Redis client:
  * poll `PING`, and `PUBSUB NUMSUB` to see subscriptions come back.
  */
-import { type ChildProcess, spawn } from 'node:child_process';
-import { createServer, Socket } from 'node:net';
-
-/** A TCP port free on 127.0.0.1 right now. */
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
-}
-
-const running = new Set<ChildProcess>();
-process.on('exit', () => {
-  for (const child of running) child.kill('SIGKILL');
-});
+import { Socket } from 'node:net';
+import { type ChildHandle, freePort, startProcess } from '../../cluster/processes.ts';
 
 /**
  * Sends one command (RESP array of bulk strings) to Redis on `port` and returns the raw reply
@@ -126,57 +109,30 @@ export interface RedisServer {
 export async function startRedis(): Promise<RedisServer> {
   const port = await freePort();
   const binary = process.env.REDIS_SERVER ?? 'redis-server';
-  let child: ChildProcess | null = null;
-  let exited: Promise<void> = Promise.resolve();
-  let output = '';
+  let child: ChildHandle | null = null;
 
+  // Spawned is started (`cluster/processes.ts`); ready is when it answers PING.
   const launch = async () => {
-    output = '';
-    const started = spawn(
-      binary,
-      ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'],
-      { stdio: ['ignore', 'pipe', 'pipe'] },
-    );
+    const started = await startProcess({
+      name: 'redis-server',
+      command: binary,
+      args: ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'],
+      outputLimit: 8000,
+      keepOutput: 'first',
+    });
     child = started;
-    running.add(started);
-    started.stdout!.setEncoding('utf8').on('data', (text: string) => {
-      if (output.length < 8000) output += text;
-    });
-    started.stderr!.setEncoding('utf8').on('data', (text: string) => {
-      if (output.length < 8000) output += text;
-    });
-    const spawnError = new Promise<never>((_, reject) => started.once('error', reject));
-    exited = new Promise((resolve) => {
-      started.once('exit', () => {
-        running.delete(started);
-        resolve();
-      });
-    });
-    spawnError.catch(() => {});
     await Promise.race([
-      spawnError,
+      started.exited.then(({ code, signal }) => {
+        throw new Error(`redis-server exited (code ${code}, signal ${signal})`);
+      }),
       waitFor(
         `redis-server on port ${port}`,
         async () => (await redisCommand(port, ['PING'])) === '+PONG\r\n',
       ),
     ]).catch((error: Error) => {
       started.kill('SIGKILL');
-      throw new Error(`${error.message}\nredis-server output:\n${output}`);
+      throw new Error(`${error.message}\nredis-server output:\n${started.output()}`);
     });
-  };
-
-  const halt = async (signal: NodeJS.Signals) => {
-    const current = child as ChildProcess | null;
-    if (current === null || current.exitCode !== null || current.signalCode !== null) return;
-    current.kill(signal);
-    const stopped = await Promise.race([
-      exited.then(() => true),
-      new Promise<false>((resolve) => setTimeout(() => resolve(false), 5000).unref()),
-    ]);
-    if (!stopped) {
-      current.kill('SIGKILL');
-      await exited;
-    }
   };
 
   await launch();
@@ -184,10 +140,16 @@ export async function startRedis(): Promise<RedisServer> {
     port,
     url: `redis://127.0.0.1:${port}`,
     get pid() {
-      return (child as ChildProcess | null)?.pid;
+      return child?.pid;
     },
-    kill: () => halt('SIGKILL'),
+    kill: async () => {
+      const current = child;
+      current?.kill('SIGKILL');
+      await current?.exited;
+    },
     restart: launch,
-    stop: () => halt('SIGTERM'),
+    stop: async () => {
+      await child?.stop();
+    },
   };
 }

@@ -2,8 +2,9 @@
  * Runs a server under test as a real child process and finds its URL from the line it prints
  * when listening (`listening on http://127.0.0.1:<port>`).
  */
-import { type ChildProcess, spawn } from 'node:child_process';
+import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { startProcess } from '../../cluster/processes.ts';
 import { builtApp } from './build.ts';
 
 export interface ServerCommand {
@@ -24,7 +25,7 @@ export interface RunningServer {
    * Workers target the Node process that runs workerd as its own child).
    */
   pid?: number;
-  /** Everything it printed so far (stdout and stderr, each kept up to 64 KB), for servers that log events. */
+  /** What it printed (stdout and stderr as they came, the first 64 KB), for servers that log events. */
   output?(): string;
   stop(): Promise<void>;
 }
@@ -185,94 +186,30 @@ export interface ConformanceTarget {
 }
 
 const LISTENING = /listening on (http:\/\/\S+)/;
-const STDERR_LIMIT = 16_000;
-const OUTPUT_LIMIT = 64_000;
 
-const running = new Set<ChildProcess>();
-let exitHookInstalled = false;
-
-function installExitHook(): void {
-  if (exitHookInstalled) return;
-  exitHookInstalled = true;
-  // Last resort: never leave a server behind when the test process exits without `stop()`.
-  process.on('exit', () => {
-    for (const child of running) child.kill('SIGKILL');
-  });
-}
-
-export function startServer(server: ServerCommand): Promise<RunningServer> {
-  installExitHook();
-  const timeoutMs = server.startTimeoutMs ?? 20_000;
-  const env: Record<string, string | undefined> = { ...process.env, ...server.env };
-  // The node test runner marks its children with this; the server is not a test file.
-  delete env['NODE_TEST_CONTEXT'];
-
-  const child = spawn(server.command, [...server.args], {
-    cwd: server.cwd,
-    env,
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  running.add(child);
-  const exited = new Promise<void>((resolve) => {
-    child.once('exit', () => {
-      running.delete(child);
-      resolve();
-    });
-  });
-
-  let stdout = '';
-  let stderr = '';
-  let output = '';
-  child.stderr!.setEncoding('utf8');
-  child.stderr!.on('data', (text: string) => {
-    if (stderr.length < STDERR_LIMIT) stderr += text;
-    if (output.length < OUTPUT_LIMIT) output += text;
-  });
-  child.stdout!.setEncoding('utf8');
-
-  const stop = async (): Promise<void> => {
-    if (child.exitCode !== null || child.signalCode !== null) return;
-    child.kill('SIGTERM');
-    const killed = await Promise.race([
-      exited.then(() => true),
-      new Promise<false>((resolve) => setTimeout(() => resolve(false), 5000).unref()),
-    ]);
-    if (!killed) {
-      child.kill('SIGKILL');
-      await exited;
-    }
+/** Starts `server` (`cluster/processes.ts` does the work) and resolves once it prints its listening line. */
+export async function startServer(server: ServerCommand): Promise<RunningServer> {
+  const child = await startProcess(
+    {
+      name: path.basename(server.command),
+      command: server.command,
+      args: server.args,
+      cwd: server.cwd,
+      env: server.env,
+      ready: LISTENING,
+      readyFrom: 'stdout',
+      // The first 64 KB, so tests find the lines a server prints as it starts.
+      outputLimit: 64_000,
+      keepOutput: 'first',
+    },
+    server.startTimeoutMs ?? 20_000,
+  );
+  return {
+    url: child.match![1]!.replace(/\/+$/, ''),
+    pid: child.pid,
+    output: child.output,
+    stop: () => child.stop(),
   };
-
-  const describeCommand = `${server.command} ${server.args.join(' ')}`;
-  return new Promise<RunningServer>((resolve, reject) => {
-    let settled = false;
-    const fail = (reason: string) => {
-      if (settled) return;
-      settled = true;
-      clearTimeout(timer);
-      void stop().finally(() => {
-        reject(new Error(`${reason}\ncommand: ${describeCommand}\nstdout:\n${stdout}\nstderr:\n${stderr}`));
-      });
-    };
-    const timer = setTimeout(
-      () => fail(`server did not print its listening line within ${timeoutMs} ms`),
-      timeoutMs,
-    );
-    child.stdout!.on('data', (text: string) => {
-      if (output.length < OUTPUT_LIMIT) output += text;
-      if (settled) return;
-      stdout += text;
-      const match = LISTENING.exec(stdout);
-      if (match === null) return;
-      settled = true;
-      clearTimeout(timer);
-      resolve({ url: match[1]!.replace(/\/+$/, ''), pid: child.pid, output: () => output, stop });
-    });
-    child.once('error', (error) => fail(`could not start the server: ${error.message}`));
-    child.once('exit', (code, signal) =>
-      fail(`server exited before listening (code ${code}, signal ${signal})`),
-    );
-  });
 }
 
 /** The repository root (this file is `test/support/server-process.ts`). */
