@@ -20,6 +20,7 @@ export const NODE_APPS = [
   'examples/hono-node.ts',
   'workers/dev.ts',
   'bench/servers/ws-echo-node.ts',
+  'bench/servers/floor-node.ts',
 ] as const;
 
 /** Where `entry` (relative to `root`) is built to. */
