@@ -5,9 +5,11 @@
  *
  * `kind` says which scenarios apply: `sockjs` servers serve the demo services' `/echo` and
  * `/broadcast` (PROTOCOL.md 1.10); `plain-ws` servers echo every WebSocket text message on any
- * path, with no framing at all: the limit a SockJS WebSocket transport can approach. `cluster`
- * servers are `npm run start:cluster` with N Node backends behind HAProxy, sharing topics over
- * their own Redis: only the cluster scenarios run on them.
+ * path, with no framing at all: the limit a SockJS WebSocket transport can approach; `http-floor`
+ * servers answer just the HTTP scenarios' requests with the least code the runtime allows
+ * (bench/servers/floor-*.ts): the limit the HTTP transports can approach. `cluster` servers are
+ * `npm run start:cluster` with N Node backends behind HAProxy, sharing topics over their own
+ * Redis: only the cluster scenarios run on them.
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
@@ -15,12 +17,12 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { buildNodeApp } from '../scripts/build-node-apps.ts';
 
-export type ServerKind = 'sockjs' | 'plain-ws' | 'cluster';
+export type ServerKind = 'sockjs' | 'plain-ws' | 'http-floor' | 'cluster';
 
 export interface ServerSpec {
   /** Stable id used in results, e.g. `sockjs-fetch/node`. */
   id: string;
-  implementation: 'sockjs-fetch' | 'sockjs-node' | 'plain-ws';
+  implementation: 'sockjs-fetch' | 'sockjs-node' | 'plain-ws' | 'http-floor';
   runtime: 'node' | 'deno' | 'bun' | 'workers';
   kind: ServerKind;
   command: string;
@@ -145,6 +147,15 @@ export const SERVERS: readonly ServerSpec[] = [
     },
     'bench/servers/ws-echo-node.ts',
   ),
+  builtNodeServer(
+    {
+      id: 'http-floor/node',
+      implementation: 'http-floor',
+      kind: 'http-floor',
+      unavailable: needs(fromRoot('bench', 'servers', 'floor-node.ts')),
+    },
+    'bench/servers/floor-node.ts',
+  ),
   {
     id: 'sockjs-fetch/deno',
     implementation: 'sockjs-fetch',
@@ -166,6 +177,16 @@ export const SERVERS: readonly ServerSpec[] = [
     unavailable: needs(denoBinary),
   },
   {
+    id: 'http-floor/deno',
+    implementation: 'http-floor',
+    runtime: 'deno',
+    kind: 'http-floor',
+    command: denoBinary ?? 'deno',
+    args: deno('bench/servers/floor-deno.ts'),
+    ready: LISTENING,
+    unavailable: needs(denoBinary),
+  },
+  {
     id: 'sockjs-fetch/bun',
     implementation: 'sockjs-fetch',
     runtime: 'bun',
@@ -182,6 +203,16 @@ export const SERVERS: readonly ServerSpec[] = [
     kind: 'plain-ws',
     command: bunBinary ?? 'bun',
     args: bun('bench/servers/ws-echo-bun.ts'),
+    ready: LISTENING,
+    unavailable: needs(bunBinary),
+  },
+  {
+    id: 'http-floor/bun',
+    implementation: 'http-floor',
+    runtime: 'bun',
+    kind: 'http-floor',
+    command: bunBinary ?? 'bun',
+    args: bun('bench/servers/floor-bun.ts'),
     ready: LISTENING,
     unavailable: needs(bunBinary),
   },
@@ -237,3 +268,5 @@ export function comparisonServer(dir: string): ServerSpec {
 export const BASELINE_SERVER = 'sockjs-node/node';
 /** The framing-free limit of each runtime. */
 export const plainWsFor = (runtime: ServerSpec['runtime']) => `plain-ws/${runtime}`;
+/** The HTTP floor of each runtime. */
+export const floorFor = (runtime: ServerSpec['runtime']) => `http-floor/${runtime}`;

@@ -21,6 +21,7 @@ export const NODE_APPS = [
   'workers/dev.ts',
   'bench/servers/ws-echo-node.ts',
   'cluster/start.ts',
+  'bench/servers/floor-node.ts',
 ] as const;
 
 /** Where `entry` (relative to `root`) is built to. */

@@ -18,12 +18,14 @@ function scenarioLines(results: BenchResults, scenario: BenchResults['scenarios'
   if (cells.length === 0) return [];
   const memory = cells.some((cell) => Number.isFinite(cell.rssPerSessionBytes));
   const limit = cells.some((cell) => cell.server.startsWith('plain-ws/'));
+  const floor = cells.some((cell) => cell.server.startsWith('http-floor/'));
   const header = [
     'Server',
     `${scenario.op}/s`,
     `CPU µs/${scenario.op}`,
     'CPU vs sockjs-node',
     ...(limit ? ['CPU vs plain ws'] : []),
+    ...(floor ? ['CPU vs floor'] : []),
     'p50 ms',
     'p99 ms',
     ...(memory ? ['RSS/session', 'RSS vs sockjs-node'] : []),
@@ -36,6 +38,7 @@ function scenarioLines(results: BenchResults, scenario: BenchResults['scenarios'
     sig(cell.cpuUsPerOp),
     ratio(cell.cpuRatioToSockjsNode),
     ...(limit ? [ratio(cell.cpuRatioToPlainWs)] : []),
+    ...(floor ? [ratio(cell.cpuRatioToFloor)] : []),
     sig(cell.latencyP50Ms),
     sig(cell.latencyP99Ms),
     ...(memory ? [bytes(cell.rssPerSessionBytes), ratio(cell.rssRatioToSockjsNode)] : []),
@@ -83,7 +86,9 @@ export function renderMarkdown(results: BenchResults): string {
     '',
     "**CPU µs/op** is the server's whole process tree (utime + stime from /proc) over the window, divided by the " +
       'operations completed in it. Ratios are taken within each round and then the median is reported. ' +
-      '"spread" is ±half the (max − min) / median range across rounds.',
+      '"spread" is ±half the (max − min) / median range across rounds. "vs plain ws" is against a plain ' +
+      'WebSocket echo server on the same runtime, "vs floor" against the `http-floor` server of the same runtime ' +
+      '(bench/servers/floor-*.ts: the least code that answers the HTTP scenarios, with no Fetch layer on Node).',
     '',
     '## Targets (sockjs-fetch on Node unless another runtime is named)',
     '',

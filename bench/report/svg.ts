@@ -17,6 +17,7 @@ const COLORS: Record<string, string> = {
   'sockjs-fetch': '#2b7bb9',
   'sockjs-node': '#d9822b',
   'plain-ws': '#7a7a7a',
+  'http-floor': '#7a7a7a',
 };
 
 const escapeXml = (text: string) => text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');

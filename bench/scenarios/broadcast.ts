@@ -72,7 +72,8 @@ export function broadcast(options: BroadcastOptions): Scenario {
     id: options.id,
     title: options.title,
     op: 'delivery',
-    kinds: options.kinds ?? ['sockjs'],
+    // The HTTP floors serve eventsource sessions only.
+    kinds: options.kinds ?? (options.transport === 'eventsource' ? ['sockjs', 'http-floor'] : ['sockjs']),
     async run(ctx): Promise<Measurement> {
       const agent = createAgent();
       const load = new Load();

@@ -12,7 +12,7 @@ export const sessionOpens: Scenario = {
   id: 'session-opens',
   title: 'session opens (xhr poll answered with `o`)',
   op: 'open',
-  kinds: ['sockjs'],
+  kinds: ['sockjs', 'http-floor'],
   async run(ctx): Promise<Measurement> {
     const agent = createAgent();
     const load = new Load();

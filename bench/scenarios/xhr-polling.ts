@@ -12,7 +12,7 @@ export const xhrPolling: Scenario = {
   id: 'xhr-polling',
   title: 'xhr-polling round trips (poll + xhr_send per message)',
   op: 'round trip',
-  kinds: ['sockjs'],
+  kinds: ['sockjs', 'http-floor'],
   async run(ctx): Promise<Measurement> {
     const agent = createAgent();
     const load = new Load();

@@ -17,7 +17,7 @@ export const xhrStreamingEcho: Scenario = {
   id: 'xhr-streaming-echo',
   title: 'xhr-streaming echo (xhr_send in, stream out; 1 in flight per session)',
   op: 'msg',
-  kinds: ['sockjs'],
+  kinds: ['sockjs', 'http-floor'],
   async run(ctx): Promise<Measurement> {
     const agent = createAgent();
     const sessions: HttpSession[] = [];
