@@ -16,6 +16,10 @@
  * publishes per topic, so a receiver that sees it jump reports the messages it missed as a `gap`.
  * Redis pub/sub is at-most-once: what is published while an instance is cut off from Redis is
  * lost for it, and said so.
+ *
+ * A hung Redis (connection open, no answers) is bounded: a publish rejects after `publishTimeout`,
+ * at most `maxPendingPublishes` wait for Redis, and the broker's own connections PING and are
+ * dropped and reconnected after `publishTimeout` without traffic (node-redis alone never notices).
  */
 import { createClient } from 'redis';
 import type { TopicBroker, TopicDelivery } from './topics.ts';
@@ -24,8 +28,10 @@ import type { TopicBroker, TopicDelivery } from './topics.ts';
 export interface RedisClient {
   readonly isOpen: boolean;
   readonly isReady: boolean;
+  /** The options it was made with (the subscriber copies its socket options). */
+  readonly options?: { readonly socket?: object } | undefined;
   connect(): Promise<unknown>;
-  duplicate(): RedisClient;
+  duplicate(overrides?: Record<string, unknown>): RedisClient;
   publish(channel: string, message: string): Promise<number>;
   subscribe(channel: string, listener: (message: string, channel: string) => void): Promise<unknown>;
   unsubscribe(channel: string, listener?: (message: string, channel: string) => void): Promise<unknown>;
@@ -35,7 +41,8 @@ export interface RedisClient {
   destroy(): unknown;
 }
 
-export type RedisBrokerOptions =
+/** Where the broker connects. */
+export type RedisBrokerConnection =
   /** A Redis URL (`redis://host:port`): the broker makes and owns its two connections. */
   | { url: string; client?: undefined }
   /**
@@ -43,6 +50,26 @@ export type RedisBrokerOptions =
    * (a subscribed connection can do nothing else); `close()` leaves your client open.
    */
   | { client: RedisClient; url?: undefined };
+
+export type RedisBrokerOptions = RedisBrokerConnection & RedisBrokerLimits;
+
+export interface RedisBrokerLimits {
+  /**
+   * Ms a publish waits for Redis to acknowledge it before it rejects (default 5000). Also how
+   * long the broker's own connections may go without traffic before they are dropped and
+   * reconnected (a hung Redis); they PING every half of it.
+   */
+  publishTimeout?: number;
+  /**
+   * Publishes sent and not yet answered by Redis (timed out ones included, as node-redis holds
+   * them until Redis answers or the connection drops); beyond it a publish rejects at once
+   * (default 1000).
+   */
+  maxPendingPublishes?: number;
+}
+
+const DEFAULT_PUBLISH_TIMEOUT = 5000;
+const DEFAULT_MAX_PENDING_PUBLISHES = 1000;
 
 /** Where channels for topics live; a topic `t` is published on `sockjs:topic:t`. */
 const CHANNEL_PREFIX = 'sockjs:topic:';
@@ -167,17 +194,32 @@ export class RedisTopicBroker extends EventTarget implements TopicBroker {
   /** When the subscription connection went down; null while it is up. */
   #downSince: number | null = null;
   #closed = false;
+  readonly #publishTimeout: number;
+  readonly #maxPendingPublishes: number;
+  #pendingPublishes = 0;
 
   /** Use `createRedisBroker`. */
-  constructor(publisher: RedisClient, subscriber: RedisClient, ownsPublisher: boolean) {
+  constructor(
+    publisher: RedisClient,
+    subscriber: RedisClient,
+    ownsPublisher: boolean,
+    limits: Required<RedisBrokerLimits>,
+  ) {
     super();
     this.#publisher = publisher;
     this.#subscriber = subscriber;
     this.#ownsPublisher = ownsPublisher;
+    this.#publishTimeout = limits.publishTimeout;
+    this.#maxPendingPublishes = limits.maxPendingPublishes;
     subscriber.on('error', this.#report);
     subscriber.on('reconnecting', this.#onDown);
     subscriber.on('ready', this.#onReady);
     if (ownsPublisher) publisher.on('error', this.#report);
+  }
+
+  /** Publishes sent to Redis and not answered yet (at most `maxPendingPublishes`). */
+  get pendingPublishes(): number {
+    return this.#pendingPublishes;
   }
 
   attach(deliver: TopicDelivery): void {
@@ -214,16 +256,41 @@ export class RedisTopicBroker extends EventTarget implements TopicBroker {
     try {
       // Never queued for later: a publish Redis does not take now is reported now.
       if (!this.#publisher.isReady) throw new Error('Redis is unreachable');
-      await this.#publisher.publish(
+      // A hung Redis (alive connection, no answers) would otherwise collect publishes forever.
+      if (this.#pendingPublishes >= this.#maxPendingPublishes) {
+        throw new Error(
+          `Redis has not answered the last ${this.#pendingPublishes} publishes (maxPendingPublishes)`,
+        );
+      }
+      const reply = this.#publisher.publish(
         CHANNEL_PREFIX + topic,
         JSON.stringify({ origin: this.origin, seq, topic, data } satisfies WireMessage),
       );
+      // Counted until node-redis lets go of it, which may be after the timeout below.
+      this.#pendingPublishes++;
+      void reply.then(this.#publishSettled, this.#publishSettled);
+      let timer: ReturnType<typeof setTimeout> | undefined;
+      const timeout = new Promise<never>((_, reject) => {
+        timer = setTimeout(
+          () => reject(new Error(`Redis did not answer within ${this.#publishTimeout} ms`)),
+          this.#publishTimeout,
+        );
+      });
+      try {
+        await Promise.race([reply, timeout]);
+      } finally {
+        clearTimeout(timer);
+      }
     } catch (cause) {
       const error = new Error(`Could not publish to topic "${topic}": ${asError(cause).message}`, { cause });
       this.dispatchEvent(new RedisBrokerErrorEvent(error));
       throw error;
     }
   }
+
+  readonly #publishSettled = (): void => {
+    this.#pendingPublishes--;
+  };
 
   /** Unsubscribes and closes the broker's connections (not a client you passed in). */
   async close(): Promise<void> {
@@ -233,8 +300,8 @@ export class RedisTopicBroker extends EventTarget implements TopicBroker {
     this.#subscriber.off('reconnecting', this.#onDown);
     this.#subscriber.off('ready', this.#onReady);
     await Promise.all([
-      closeClient(this.#subscriber),
-      this.#ownsPublisher ? closeClient(this.#publisher) : undefined,
+      closeClient(this.#subscriber, this.#publishTimeout),
+      this.#ownsPublisher ? closeClient(this.#publisher, this.#publishTimeout) : undefined,
     ]);
     this.#subscriber.off('error', this.#report);
     if (this.#ownsPublisher) this.#publisher.off('error', this.#report);
@@ -318,11 +385,44 @@ export class RedisTopicBroker extends EventTarget implements TopicBroker {
   };
 }
 
-async function closeClient(client: RedisClient): Promise<void> {
+/** Closes gracefully if Redis answers within `timeoutMs`, else cuts the connection. */
+async function closeClient(client: RedisClient, timeoutMs: number): Promise<void> {
   if (!client.isOpen) return;
-  // A graceful close waits for replies a dead server will never send.
-  if (client.isReady) await client.close().catch(() => client.destroy());
-  else client.destroy();
+  // A graceful close waits for replies a dead or hung server will never send.
+  if (client.isReady) {
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const cut = new Promise<void>((resolve) => {
+      timer = setTimeout(resolve, timeoutMs);
+    });
+    await Promise.race([client.close().catch(() => {}), cut]);
+    clearTimeout(timer);
+  }
+  if (client.isOpen) client.destroy();
+}
+
+/**
+ * node-redis' default backoff (50 ms doubling up to 2 s, plus up to 200 ms jitter), except that
+ * it also reconnects after a socket timeout (a hung Redis), which the default gives up on.
+ */
+const reconnectDelay = (retries: number): number =>
+  Math.min(2 ** retries * 50, 2000) + Math.floor(Math.random() * 200);
+
+/**
+ * Options for the broker's own connections: without them node-redis never notices a hung Redis
+ * (a command it has written waits for its answer forever, PINGs included), so each connection
+ * PINGs and is dropped after `publishTimeout` ms without traffic, then reconnects.
+ */
+function hangDetection(publishTimeout: number, socket: object | undefined) {
+  return {
+    pingInterval: Math.max(1, Math.floor(publishTimeout / 2)),
+    socket: { ...socket, socketTimeout: publishTimeout, reconnectStrategy: reconnectDelay },
+  };
+}
+
+function positive(name: string, value: number | undefined, fallback: number): number {
+  if (value === undefined) return fallback;
+  if (!(Number.isFinite(value) && value > 0)) throw new RangeError(`${name} must be a positive number`);
+  return value;
 }
 
 /**
@@ -331,6 +431,12 @@ async function closeClient(client: RedisClient): Promise<void> {
  * `reconnect` (subscriptions restored after an outage).
  */
 export async function createRedisBroker(options: RedisBrokerOptions): Promise<RedisTopicBroker> {
+  const limits: Required<RedisBrokerLimits> = {
+    publishTimeout: positive('publishTimeout', options.publishTimeout, DEFAULT_PUBLISH_TIMEOUT),
+    maxPendingPublishes: Math.floor(
+      positive('maxPendingPublishes', options.maxPendingPublishes, DEFAULT_MAX_PENDING_PUBLISHES),
+    ),
+  };
   let publisher: RedisClient;
   const ownsPublisher = options.client === undefined;
   if (options.client !== undefined) {
@@ -338,7 +444,11 @@ export async function createRedisBroker(options: RedisBrokerOptions): Promise<Re
   } else if (typeof options.url === 'string') {
     // No offline queue: a publish while Redis is unreachable fails instead of waiting to be
     // sent (and lost) later.
-    publisher = createClient({ url: options.url, disableOfflineQueue: true });
+    publisher = createClient({
+      url: options.url,
+      disableOfflineQueue: true,
+      ...hangDetection(limits.publishTimeout, undefined),
+    });
   } else {
     throw new TypeError('createRedisBroker needs { url } or { client }');
   }
@@ -347,7 +457,8 @@ export async function createRedisBroker(options: RedisBrokerOptions): Promise<Re
   publisher.on('error', early);
   // After a reconnect node-redis restores the confirmed subscriptions by itself; the broker
   // re-sends those cut off on their way (`#onReady`).
-  const subscriber = publisher.duplicate();
+  // Your client's socket options are kept; hang detection is the broker's on its own connection.
+  const subscriber = publisher.duplicate(hangDetection(limits.publishTimeout, publisher.options?.socket));
   subscriber.on('error', early);
   try {
     if (!publisher.isOpen) await publisher.connect();
@@ -360,5 +471,5 @@ export async function createRedisBroker(options: RedisBrokerOptions): Promise<Re
     publisher.off('error', early);
     subscriber.off('error', early);
   }
-  return new RedisTopicBroker(publisher, subscriber, ownsPublisher);
+  return new RedisTopicBroker(publisher, subscriber, ownsPublisher, limits);
 }

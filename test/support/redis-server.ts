@@ -99,6 +99,12 @@ export interface RedisServer {
   readonly pid: number | undefined;
   /** SIGKILL: Redis vanishes at once, as in a crash, and forgets everything. */
   kill(): Promise<void>;
+  /**
+   * SIGSTOP: Redis hangs, its connections stay open (the kernel still accepts and acknowledges)
+   * but nothing is answered, until `resume` (SIGCONT).
+   */
+  pause(): void;
+  resume(): void;
   /** Starts it again on the same port and waits until it answers PING. */
   restart(): Promise<void>;
   /** Stops it for good (SIGTERM, then SIGKILL). */
@@ -147,8 +153,16 @@ export async function startRedis(): Promise<RedisServer> {
       current?.kill('SIGKILL');
       await current?.exited;
     },
+    pause: () => {
+      child?.kill('SIGSTOP');
+    },
+    resume: () => {
+      child?.kill('SIGCONT');
+    },
     restart: launch,
     stop: async () => {
+      // A stopped process would not act on SIGTERM.
+      child?.kill('SIGCONT');
       await child?.stop();
     },
   };

@@ -172,6 +172,112 @@ describe('Redis topic broker (real redis-server)', () => {
     }
   });
 
+  it('bounds publishes to a hung Redis (SIGSTOP): deadline, pending limit, hang detected, back on SIGCONT', {
+    timeout: 20_000,
+  }, async () => {
+    const limits = { publishTimeout: 1000, maxPendingPublishes: 20 };
+    const [brokerA, brokerB] = await Promise.all([
+      createRedisBroker({ url: redis.url, ...limits }),
+      createRedisBroker({ url: redis.url, ...limits }),
+    ]);
+    const eventsA = recordEvents(brokerA);
+    const eventsB = recordEvents(brokerB);
+    try {
+      const a = await instance(brokerA);
+      const b = await instance(brokerB);
+      b.connection.subscribe('hung');
+      await waitFor('subscriber', async () => (await subscriberCount(redis.port, 'sockjs:topic:hung')) === 1);
+      // Each publish of a takes the next seq: data `k` is seq k.
+      let published = 0;
+      const publish = () => a.server.publish('hung', String(++published));
+      await publish();
+      assert.deepEqual(await b.receive(1), ['1']);
+
+      redis.pause();
+      // 26 publishes into a Redis that answers nothing: 20 wait for it, 6 are refused at once.
+      const started = Date.now();
+      const outcomes = Array.from({ length: 26 }, () =>
+        publish().then(
+          () => ({ ok: true, message: '', after: Date.now() - started }),
+          (error: Error) => ({ ok: false, message: error.message, after: Date.now() - started }),
+        ),
+      );
+      assert.equal(brokerA.pendingPublishes, 20);
+      const settled = await Promise.all(outcomes);
+      const refused = settled.filter(({ message }) => /not answered the last 20 publishes/.test(message));
+      const timedOut = settled.filter(({ message }) => /did not answer within 1000 ms/.test(message));
+      assert.equal(refused.length, 6);
+      assert.ok(
+        refused.every(({ after }) => after < 500),
+        'refused at once',
+      );
+      assert.equal(timedOut.length, 20);
+      assert.ok(
+        timedOut.every(({ after }) => after >= 900 && after < 3000),
+        `timed out after ${timedOut.map(({ after }) => after)}`,
+      );
+      assert.equal(settled.filter(({ ok }) => ok).length, 0);
+      // Every failure was also an `error` event.
+      assert.equal(eventsA.errors.filter((error) => /Could not publish/.test(error.message)).length, 26);
+      // node-redis still holds the timed-out ones: still refused at once while Redis hangs.
+      assert.equal(brokerA.pendingPublishes, 20);
+      await assert.rejects(publish(), /not answered the last 20 publishes/);
+
+      // The hang is detected (1 s without traffic): the connections are dropped, what they held
+      // is let go, and publishes are refused as for an unreachable Redis.
+      await waitFor('the hang detected', () => brokerA.pendingPublishes === 0, 5000);
+      await assert.rejects(publish(), /unreachable/);
+      redis.resume();
+      await waitFor('b to resubscribe', () => eventsB.reconnects() === 1);
+      await waitFor('the publisher to reconnect', async () => {
+        try {
+          await publish();
+          return true;
+        } catch {
+          return false;
+        }
+      });
+      await publish();
+      const last = String(published);
+      // b hears a again; whatever of 2..last it did not get is reported as a gap, counted.
+      await waitFor('the last message', async () => {
+        await b.receive(b.received.length + 1);
+        return b.received.includes(last);
+      });
+      const seqs = b.received.map(Number);
+      assert.deepEqual(
+        seqs,
+        [...seqs].sort((x, y) => x - y),
+        'in order',
+      );
+      const missed = eventsB.gaps
+        .filter((gap) => gap.reason === 'sequence')
+        .reduce((sum, gap) => sum + (gap.missed ?? 0), 0);
+      assert.ok(missed > 0);
+      assert.equal(seqs.length + missed, published);
+      assert.ok(eventsB.gaps.some((gap) => gap.reason === 'outage'));
+    } finally {
+      redis.resume();
+      await Promise.all([brokerA.close(), brokerB.close()]);
+    }
+  });
+
+  it('closes within publishTimeout while Redis hangs', { timeout: 10_000 }, async () => {
+    const broker = await createRedisBroker({ url: redis.url, publishTimeout: 500 });
+    const events = recordEvents(broker);
+    try {
+      redis.pause();
+      const publishing = broker.publish('t', 'x').catch((error: Error) => error);
+      const started = Date.now();
+      await broker.close();
+      assert.ok(Date.now() - started < 1500, `closed in ${Date.now() - started} ms`);
+      assert.match(String(await publishing), /Could not publish/);
+      assert.ok(events.errors.length >= 1);
+    } finally {
+      redis.resume();
+    }
+  });
+
   it('applies subscribe and unsubscribe made while Redis is down once it is back', async () => {
     const [brokerA, brokerB] = await Promise.all([
       createRedisBroker({ url: redis.url }),
