@@ -263,7 +263,7 @@ export function createDemoServices(options: DemoOptions = {}): SockJSServices {
 
 /**
  * Overrides from the environment: the timers the tests shorten, SOCKJS_HEARTBEAT_DELAY,
- * SOCKJS_DISCONNECT_DELAY and SOCKJS_BODY_TIMEOUT (ms); SOCKJS_CLIENT_URL, the client script for
+ * SOCKJS_DISCONNECT_DELAY and SOCKJS_BODY_TIMEOUT (ms), SOCKJS_MAX_SESSIONS; SOCKJS_CLIENT_URL, the client script for
  * the iframe page and the demo page instead of the built-in `/lib/sockjs.js` (e.g. a CDN URL of
  * the same version); and SOCKJS_BACKEND_NAME, this instance's name in `/connection_info` answers.
  */
@@ -273,5 +273,6 @@ export function demoOptionsFromEnv(env: Record<string, string | undefined>): Dem
   if (env.SOCKJS_DISCONNECT_DELAY) common.disconnectDelay = Number(env.SOCKJS_DISCONNECT_DELAY);
   if (env.SOCKJS_CLIENT_URL) common.sockjsUrl = env.SOCKJS_CLIENT_URL;
   if (env.SOCKJS_BODY_TIMEOUT) common.bodyTimeout = Number(env.SOCKJS_BODY_TIMEOUT);
+  if (env.SOCKJS_MAX_SESSIONS) common.maxSessions = Number(env.SOCKJS_MAX_SESSIONS);
   return env.SOCKJS_BACKEND_NAME ? { common, backend: env.SOCKJS_BACKEND_NAME } : { common };
 }
