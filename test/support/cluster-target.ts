@@ -36,6 +36,7 @@ export const CLUSTER_CAPABILITIES: TargetCapabilities = {
   // meaning in HTTP, and clients parse frames, not chunks; the frames themselves arrive at once.
   chunking: 'coalesced',
   nonGetUpgradeRequests: 'proxy-400',
+  topicsAcrossInstances: true,
   promptAbortDetection: false,
 };
 

@@ -156,6 +156,14 @@ export interface TargetCapabilities {
    *   request before workerd sees it.
    */
   malformedHost?: 'server' | 'platform-500';
+  /**
+   * The target is several instances sharing topics through a broker (the HAProxy cluster on
+   * Redis). An instance's subscription to a topic takes effect once the broker has confirmed it
+   * (a round trip to Redis when the topic gets its first subscriber there), and pub/sub delivers
+   * from that moment on: a message published elsewhere right after a client opened may not reach
+   * that client. True: the suites publish until the first message arrives, then check order.
+   */
+  topicsAcrossInstances?: boolean;
 }
 
 /** Node's behaviour, the default of every capability. */
@@ -170,6 +178,7 @@ export const NODE_CAPABILITIES: Readonly<Required<TargetCapabilities>> = {
   malformedClose: 'close',
   closesAfterUnreadBody: true,
   malformedHost: 'server',
+  topicsAcrossInstances: false,
 };
 
 /** A target's capabilities with Node's for everything it does not set. */
