@@ -22,6 +22,7 @@
  * dropped and reconnected after `publishTimeout` without traffic (node-redis alone never notices).
  */
 import { createClient } from 'redis';
+import type { AddListenerOptions, Listener, ListenerOptions } from './events.ts';
 import type { TopicBroker, TopicDelivery } from './topics.ts';
 
 /** What the broker uses of a node-redis client (v5 or v6). */
@@ -151,23 +152,15 @@ export interface RedisTopicBroker {
   addEventListener<K extends keyof RedisTopicBrokerEventMap>(
     type: K,
     listener: (this: RedisTopicBroker, event: RedisTopicBrokerEventMap[K]) => void,
-    options?: boolean | AddEventListenerOptions,
+    options?: boolean | AddListenerOptions,
   ): void;
-  addEventListener(
-    type: string,
-    listener: EventListenerOrEventListenerObject | null,
-    options?: boolean | AddEventListenerOptions,
-  ): void;
+  addEventListener(type: string, listener: Listener | null, options?: boolean | AddListenerOptions): void;
   removeEventListener<K extends keyof RedisTopicBrokerEventMap>(
     type: K,
     listener: (this: RedisTopicBroker, event: RedisTopicBrokerEventMap[K]) => void,
-    options?: boolean | EventListenerOptions,
+    options?: boolean | ListenerOptions,
   ): void;
-  removeEventListener(
-    type: string,
-    listener: EventListenerOrEventListenerObject | null,
-    options?: boolean | EventListenerOptions,
-  ): void;
+  removeEventListener(type: string, listener: Listener | null, options?: boolean | ListenerOptions): void;
 }
 
 // biome-ignore lint/suspicious/noUnsafeDeclarationMerging: see the interface above

@@ -276,10 +276,10 @@ describe('the packed package', { timeout: 240_000 }, () => {
         path.join(dir, 'entries.ts'),
         [
           `import type * as core from 'sockjs-fetch';`,
-          ...['node', 'compat', 'deno', 'bun', 'hono'].map(
+          ...['node', 'compat', 'deno', 'bun', 'hono', 'redis'].map(
             (entry) => `import type * as ${entry} from 'sockjs-fetch/${entry}';`,
           ),
-          `export type Entries = [typeof core, typeof node, typeof compat, typeof deno, typeof bun, typeof hono];`,
+          `export type Entries = [typeof core, typeof node, typeof compat, typeof deno, typeof bun, typeof hono, typeof redis];`,
           '',
         ].join('\n'),
       );
