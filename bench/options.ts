@@ -12,6 +12,8 @@
  *   --compare DIR        also run the Node server of another checkout (e.g. the last commit, with
  *                        node_modules linked in), interleaved with this one: before/after numbers
  *   --out DIR            where latest.{json,md,svg} go (default bench/results)
+ *   --no-quiet           do not wait for a quiet machine nor repeat noisy runs (A/B runs while
+ *                        other work shares the machine: compare within one run only)
  * Any failed run, or a server that cannot run on this machine, makes the exit code 1.
  */
 import { parseArgs } from 'node:util';
@@ -26,6 +28,8 @@ export interface BenchOptions {
   cpuProf: boolean;
   compare: string | undefined;
   outDir: string;
+  /** Wait for a quiet machine before each run and repeat noisy ones. */
+  quiet: boolean;
 }
 
 const FULL: Sizes = {
@@ -78,6 +82,7 @@ export function parseOptions(argv: readonly string[]): BenchOptions {
       'cpu-prof': { type: 'boolean', default: false },
       compare: { type: 'string' },
       out: { type: 'string' },
+      'no-quiet': { type: 'boolean', default: false },
     },
     strict: true,
   });
@@ -102,5 +107,6 @@ export function parseOptions(argv: readonly string[]): BenchOptions {
     cpuProf: values['cpu-prof'] === true,
     compare: values.compare,
     outDir: values.out ?? (quick ? 'bench/results/quick' : 'bench/results'),
+    quiet: values['no-quiet'] !== true,
   };
 }

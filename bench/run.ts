@@ -125,16 +125,19 @@ async function runQuietly(
   let best: RunRecord | undefined;
   for (let attempt = 1; attempt <= MAX_ATTEMPTS; attempt++) {
     const waitStarted = performance.now();
-    const loadBefore = await waitForQuiet(options.quick ? 1_000 : Math.min(QUIET_WAIT_MS, noiseBudgetMs));
+    const loadBefore = options.quiet
+      ? await waitForQuiet(options.quick ? 1_000 : Math.min(QUIET_WAIT_MS, noiseBudgetMs))
+      : undefined;
     noiseBudgetMs -= performance.now() - waitStarted;
     const runStarted = performance.now();
     const record = await runOne(scenario, server, round, options);
     if (attempt > 1) noiseBudgetMs -= performance.now() - runStarted;
     record.attempts = attempt;
-    record.otherLoadBefore = loadBefore;
+    if (loadBefore !== undefined) record.otherLoadBefore = loadBefore;
     const noise = (r: RunRecord) => r.measurement?.otherLoadCores ?? r.otherLoadBefore ?? 0;
     if (best === undefined || (record.ok && (!best.ok || noise(record) < noise(best)))) best = record;
-    if (!record.ok || options.quick || noiseBudgetMs <= 0 || noise(record) <= NOISY_CORES) break;
+    if (!record.ok || options.quick || !options.quiet || noiseBudgetMs <= 0 || noise(record) <= NOISY_CORES)
+      break;
   }
   return best!;
 }
