@@ -228,8 +228,36 @@ const TARGETS: readonly TargetSpec[] = [
   },
 ];
 
-export function evaluateTargets(runs: readonly RunRecord[]): Target[] {
-  return TARGETS.map((target) => {
+/**
+ * "Nothing gets slower": with `--compare`, every scenario both Node servers ran, ours against the
+ * compared checkout (CPU per operation; memory per session for idle sessions). The limit leaves
+ * room for the noise of one run on a shared machine.
+ */
+const NO_REGRESSION_LIMIT = 1.1;
+
+function regressionTargets(runs: readonly RunRecord[], comparison: string): TargetSpec[] {
+  const scenarios = [...new Set(runs.map((run) => run.scenario))];
+  const ran = (scenario: string, server: string) =>
+    runs.some((run) => run.ok && run.scenario === scenario && run.server === server);
+  return scenarios
+    .filter((scenario) => ran(scenario, OURS) && ran(scenario, comparison))
+    .map((scenario) => {
+      const memory = scenario === 'idle-websockets';
+      return {
+        description: `${scenario}: ${memory ? 'memory per session' : 'server CPU per operation'} at most ${NO_REGRESSION_LIMIT}x \`${comparison}\``,
+        scenario,
+        server: OURS,
+        reference: comparison,
+        metric: memory ? 'rssPerSessionBytes' : 'cpuUsPerOp',
+        limit: NO_REGRESSION_LIMIT,
+      };
+    });
+}
+
+/** `comparison`: the `--compare` server's id, whose figures are the baseline nothing may exceed. */
+export function evaluateTargets(runs: readonly RunRecord[], comparison?: string): Target[] {
+  const specs = comparison === undefined ? TARGETS : [...TARGETS, ...regressionTargets(runs, comparison)];
+  return specs.map((target) => {
     const ratio = ratioByRound(runs, target.scenario, target.server, target.reference, target.metric);
     const known = Number.isFinite(ratio);
     const met = target.atLeast === true ? ratio >= target.limit : ratio <= target.limit;

@@ -159,8 +159,8 @@ function describe(record: RunRecord): string {
 
 async function main(): Promise<number> {
   const options = parseOptions(process.argv.slice(2));
-  const candidates =
-    options.compare === undefined ? SERVERS : [...SERVERS, comparisonServer(options.compare)];
+  const comparison = options.compare === undefined ? undefined : comparisonServer(options.compare);
+  const candidates = comparison === undefined ? SERVERS : [...SERVERS, comparison];
   const wanted = candidates.filter((server) => matches(server.id, options.servers));
   const skipped = new Map<string, string>();
   for (const server of wanted) {
@@ -202,7 +202,7 @@ async function main(): Promise<number> {
       ...(skipped.has(server.id) ? { skipped: skipped.get(server.id)! } : {}),
     })),
     scenarios: scenarios.map(({ id, title, op }) => ({ id, title, op })),
-    targets: evaluateTargets(runs),
+    targets: evaluateTargets(runs, comparison?.id),
     summary: summarize(
       runs,
       scenarios.map((scenario) => scenario.id),
