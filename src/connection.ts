@@ -169,7 +169,8 @@ export class SockJSConnection extends EventTarget {
   readonly #backend: ConnectionBackend;
   readonly #observer: ConnectionObserver | undefined;
   #closeEvent: SockJSCloseEvent | null = null;
-  readonly #subscriptions = new Set<string>();
+  /** Made at the first subscription (or read): most connections never subscribe. */
+  #subscriptions: Set<string> | null = null;
 
   private constructor(backend: ConnectionBackend, identity: ConnectionIdentity) {
     super();
@@ -207,6 +208,7 @@ export class SockJSConnection extends EventTarget {
 
   /** Topics this connection is subscribed to. */
   get subscriptions(): ReadonlySet<string> {
+    this.#subscriptions ??= new Set();
     return this.#subscriptions;
   }
 
@@ -217,14 +219,16 @@ export class SockJSConnection extends EventTarget {
    */
   subscribe(topic: string): void {
     assertTopic(topic);
-    if (this.#closeEvent !== null || this.#subscriptions.has(topic)) return;
+    if (this.#closeEvent !== null || this.#subscriptions?.has(topic)) return;
     const registry = this.#registry();
-    this.#subscriptions.add(topic);
+    this.#subscriptions ??= new Set();
+    const subscriptions = this.#subscriptions;
+    subscriptions.add(topic);
     try {
       registry.onSubscriptionsChange?.(this);
     } catch (error) {
       // Refused (no room to keep it across hibernation): as if never subscribed.
-      this.#subscriptions.delete(topic);
+      subscriptions.delete(topic);
       throw error;
     }
     registry.add(this, topic);
@@ -233,14 +237,14 @@ export class SockJSConnection extends EventTarget {
   /** Stops receiving `topic`. Idempotent. */
   unsubscribe(topic: string): void {
     assertTopic(topic);
-    if (!this.#subscriptions.delete(topic)) return;
+    if (this.#subscriptions === null || !this.#subscriptions.delete(topic)) return;
     const registry = this.#registry();
     registry.remove(this, topic);
     registry.onSubscriptionsChange?.(this);
   }
 
   isSubscribed(topic: string): boolean {
-    return this.#subscriptions.has(topic);
+    return this.#subscriptions?.has(topic) === true;
   }
 
   #registry(): TopicRegistry {
@@ -276,9 +280,10 @@ export class SockJSConnection extends EventTarget {
         connection.dispatchEvent(event);
         connection.#observer?.closed(connection, info);
         // After the listeners, which may still read `subscriptions` (to say who left).
-        for (const topic of connection.#subscriptions)
-          connection.#observer?.topics().remove(connection, topic);
-        connection.#subscriptions.clear();
+        const subscriptions = connection.#subscriptions;
+        if (subscriptions === null) return;
+        for (const topic of subscriptions) connection.#observer?.topics().remove(connection, topic);
+        subscriptions.clear();
       },
       sendShared: (connection, message) =>
         connection.#backend.sendShared?.(message) ?? connection.#backend.send(message.text),
