@@ -58,8 +58,10 @@ const EXPOSED_HEADERS = [
 
 export function requestInfo(request: Request, remoteAddress: string | undefined): ConnectionRequestInfo {
   const headers: Record<string, string> = {};
+  // Read once: on some hosts (`@hono/node-server`) `request.headers` is a getter of a proxy.
+  const all = request.headers;
   for (const name of EXPOSED_HEADERS) {
-    const value = request.headers.get(name);
+    const value = all.get(name);
     if (value !== null) headers[name] = value;
   }
   return { url: flat(request.url), headers, remoteAddress };
