@@ -6,8 +6,11 @@
 import {
   type AddListenerOptions,
   type CloseInfo,
+  ConnectionMessage,
   type ConnectionMessageEvent,
+  captureOf,
   type Listener,
+  ListenerList,
   type ListenerOptions,
   SockJSCloseEvent,
 } from './events.ts';
@@ -55,8 +58,10 @@ const EXPOSED_HEADERS = [
 
 export function requestInfo(request: Request, remoteAddress: string | undefined): ConnectionRequestInfo {
   const headers: Record<string, string> = {};
+  // Read once: on some hosts (`@hono/node-server`) `request.headers` is a getter of a proxy.
+  const all = request.headers;
   for (const name of EXPOSED_HEADERS) {
-    const value = request.headers.get(name);
+    const value = all.get(name);
     if (value !== null) headers[name] = value;
   }
   return { url: flat(request.url), headers, remoteAddress };
@@ -122,27 +127,14 @@ export interface SockJSConnectionEventMap {
   close: SockJSCloseEvent;
 }
 
-// Typed listeners, as on the DOM's WebSocket.
-export interface SockJSConnection {
-  addEventListener<K extends keyof SockJSConnectionEventMap>(
-    type: K,
-    listener: (this: SockJSConnection, event: SockJSConnectionEventMap[K]) => void,
-    options?: boolean | AddListenerOptions,
-  ): void;
-  addEventListener(type: string, listener: Listener | null, options?: boolean | AddListenerOptions): void;
-  removeEventListener<K extends keyof SockJSConnectionEventMap>(
-    type: K,
-    listener: (this: SockJSConnection, event: SockJSConnectionEventMap[K]) => void,
-    options?: boolean | ListenerOptions,
-  ): void;
-  removeEventListener(type: string, listener: Listener | null, options?: boolean | ListenerOptions): void;
-}
-
 /** Assigned in the class's static block, which can reach its private fields. */
 export let connectionHooks: ConnectionHooks;
 
-// biome-ignore lint/suspicious/noUnsafeDeclarationMerging: see the interface above
-export class SockJSConnection extends EventTarget {
+/**
+ * Shaped like an `EventTarget` (`addEventListener`, `removeEventListener`, `dispatchEvent`,
+ * with its rules) without being one: see `ListenerList`.
+ */
+export class SockJSConnection {
   static readonly CONNECTING = ReadyState.CONNECTING;
   static readonly OPEN = ReadyState.OPEN;
   static readonly CLOSING = ReadyState.CLOSING;
@@ -169,15 +161,44 @@ export class SockJSConnection extends EventTarget {
   readonly #backend: ConnectionBackend;
   readonly #observer: ConnectionObserver | undefined;
   #closeEvent: SockJSCloseEvent | null = null;
-  readonly #subscriptions = new Set<string>();
+  /** Made at the first `addEventListener`: most connections get none. */
+  #listeners: ListenerList | null = null;
+  /** Made at the first subscription (or read): most connections never subscribe. */
+  #subscriptions: Set<string> | null = null;
 
   private constructor(backend: ConnectionBackend, identity: ConnectionIdentity) {
-    super();
     this.#backend = backend;
     this.id = identity.id ?? newConnectionId();
     this.protocol = identity.protocol;
     this.prefix = identity.prefix;
     this.#observer = identity.observer;
+  }
+
+  // Typed listeners, as on the DOM's WebSocket.
+  addEventListener<K extends keyof SockJSConnectionEventMap>(
+    type: K,
+    listener: (this: SockJSConnection, event: SockJSConnectionEventMap[K]) => void,
+    options?: boolean | AddListenerOptions,
+  ): void;
+  addEventListener(type: string, listener: Listener | null, options?: boolean | AddListenerOptions): void;
+  addEventListener(type: string, listener: Listener | null, options?: boolean | AddListenerOptions): void {
+    this.#listeners ??= new ListenerList();
+    this.#listeners.add(type, listener, options);
+  }
+
+  removeEventListener<K extends keyof SockJSConnectionEventMap>(
+    type: K,
+    listener: (this: SockJSConnection, event: SockJSConnectionEventMap[K]) => void,
+    options?: boolean | ListenerOptions,
+  ): void;
+  removeEventListener(type: string, listener: Listener | null, options?: boolean | ListenerOptions): void;
+  removeEventListener(type: string, listener: Listener | null, options?: boolean | ListenerOptions): void {
+    this.#listeners?.remove(type, listener, captureOf(options));
+  }
+
+  /** Calls this connection's listeners for `event`; false if one called `preventDefault()`. */
+  dispatchEvent(event: Event): boolean {
+    return this.#listeners === null ? !event.defaultPrevented : this.#listeners.dispatch(this, event);
   }
 
   get readyState(): ReadyState {
@@ -207,6 +228,7 @@ export class SockJSConnection extends EventTarget {
 
   /** Topics this connection is subscribed to. */
   get subscriptions(): ReadonlySet<string> {
+    this.#subscriptions ??= new Set();
     return this.#subscriptions;
   }
 
@@ -217,14 +239,16 @@ export class SockJSConnection extends EventTarget {
    */
   subscribe(topic: string): void {
     assertTopic(topic);
-    if (this.#closeEvent !== null || this.#subscriptions.has(topic)) return;
+    if (this.#closeEvent !== null || this.#subscriptions?.has(topic)) return;
     const registry = this.#registry();
-    this.#subscriptions.add(topic);
+    this.#subscriptions ??= new Set();
+    const subscriptions = this.#subscriptions;
+    subscriptions.add(topic);
     try {
       registry.onSubscriptionsChange?.(this);
     } catch (error) {
       // Refused (no room to keep it across hibernation): as if never subscribed.
-      this.#subscriptions.delete(topic);
+      subscriptions.delete(topic);
       throw error;
     }
     registry.add(this, topic);
@@ -233,14 +257,14 @@ export class SockJSConnection extends EventTarget {
   /** Stops receiving `topic`. Idempotent. */
   unsubscribe(topic: string): void {
     assertTopic(topic);
-    if (!this.#subscriptions.delete(topic)) return;
+    if (this.#subscriptions === null || !this.#subscriptions.delete(topic)) return;
     const registry = this.#registry();
     registry.remove(this, topic);
     registry.onSubscriptionsChange?.(this);
   }
 
   isSubscribed(topic: string): boolean {
-    return this.#subscriptions.has(topic);
+    return this.#subscriptions?.has(topic) === true;
   }
 
   #registry(): TopicRegistry {
@@ -249,7 +273,7 @@ export class SockJSConnection extends EventTarget {
     return this.#observer.topics();
   }
 
-  override toString(): string {
+  toString(): string {
     return `SockJSConnection(${this.id}, ${this.protocol}, ${this.remoteAddress ?? 'unknown address'})`;
   }
 
@@ -263,22 +287,26 @@ export class SockJSConnection extends EventTarget {
       },
       message: (connection, data) => {
         if (connection.#closeEvent !== null) return;
-        const event = new MessageEvent('message', { data });
-        connection.onmessage?.(event);
-        connection.dispatchEvent(event);
+        // An event only for someone to hear it.
+        if (connection.onmessage !== null || connection.#listeners?.empty === false) {
+          const event = new ConnectionMessage(connection, data);
+          connection.onmessage?.(event);
+          connection.#listeners?.dispatch(connection, event);
+        }
         connection.#observer?.message(connection, data);
       },
       closed: (connection, info) => {
         if (connection.#closeEvent !== null) return;
-        const event = new SockJSCloseEvent(info);
+        const event = new SockJSCloseEvent(info, connection);
         connection.#closeEvent = event;
         connection.onclose?.(event);
-        connection.dispatchEvent(event);
+        connection.#listeners?.dispatch(connection, event);
         connection.#observer?.closed(connection, info);
         // After the listeners, which may still read `subscriptions` (to say who left).
-        for (const topic of connection.#subscriptions)
-          connection.#observer?.topics().remove(connection, topic);
-        connection.#subscriptions.clear();
+        const subscriptions = connection.#subscriptions;
+        if (subscriptions === null) return;
+        for (const topic of subscriptions) connection.#observer?.topics().remove(connection, topic);
+        subscriptions.clear();
       },
       sendShared: (connection, message) =>
         connection.#backend.sendShared?.(message) ?? connection.#backend.send(message.text),

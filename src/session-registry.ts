@@ -4,7 +4,7 @@
  */
 import type { ConnectionObserver, SockJSConnection } from './connection.ts';
 import type { CloseInfo } from './events.ts';
-import { Session } from './session.ts';
+import { Session, type SessionOptions, sessionTimers } from './session.ts';
 
 /**
  * Where a runtime keeps a durable record of sessions, so that after a restart (a new Durable
@@ -38,11 +38,26 @@ export interface WebSocketSessionOptions {
 
 export class SessionRegistry {
   readonly #sessions = new Map<string, Session>();
-  readonly #options: RegistryOptions;
+  /** Shared by every session of a kind: sessions keep a reference, never a copy. */
+  readonly #httpOptions: SessionOptions;
+  readonly #webSocketOptions: SessionOptions;
+  readonly #manualHeartbeatOptions: SessionOptions;
   store: SessionStore | null = null;
 
   constructor(options: RegistryOptions) {
-    this.#options = options;
+    const timers = sessionTimers(options);
+    this.#httpOptions = {
+      ...options,
+      timers,
+      onDestroy: (destroyed) => {
+        const id = destroyed.key!;
+        if (this.#sessions.get(id) !== destroyed) return;
+        this.#sessions.delete(id);
+        this.store?.destroyed(id);
+      },
+    };
+    this.#webSocketOptions = { ...options, timers, ephemeral: true };
+    this.#manualHeartbeatOptions = { ...this.#webSocketOptions, heartbeatDelay: 0 };
   }
 
   get(id: string): Session | undefined {
@@ -58,14 +73,7 @@ export class SessionRegistry {
   getOrCreate(id: string, protocol: string, data?: unknown): Session {
     let session = this.#sessions.get(id);
     if (session === undefined) {
-      session = new Session(protocol, {
-        ...this.#options,
-        onDestroy: (destroyed) => {
-          if (this.#sessions.get(id) !== destroyed) return;
-          this.#sessions.delete(id);
-          this.store?.destroyed(id);
-        },
-      });
+      session = new Session(protocol, this.#httpOptions, undefined, id);
       session.connection.data = data;
       this.#sessions.set(id, session);
       this.store?.created(id);
@@ -75,12 +83,11 @@ export class SessionRegistry {
 
   /** A session that lives only as long as its WebSocket, outside the registry. */
   createForWebSocket(protocol: string, options: WebSocketSessionOptions = {}): Session {
-    const session = new Session(protocol, {
-      ...this.#options,
-      heartbeatDelay: options.manualHeartbeats ? 0 : this.#options.heartbeatDelay,
-      ephemeral: true,
-      connectionId: options.connectionId,
-    });
+    const session = new Session(
+      protocol,
+      options.manualHeartbeats ? this.#manualHeartbeatOptions : this.#webSocketOptions,
+      options.connectionId,
+    );
     session.connection.data = options.data;
     return session;
   }

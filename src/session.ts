@@ -12,6 +12,7 @@ import {
   connectionHooks,
   type SockJSConnection,
 } from './connection.ts';
+import { DeadlineQueue } from './deadlines.ts';
 import type { CloseInfo } from './events.ts';
 import {
   CLOSE_ANOTHER_CONNECTION,
@@ -26,6 +27,10 @@ import {
 import { ReadyState } from './ready-state.ts';
 import type { Receiver, ReceiverOwner } from './receiver.ts';
 
+/**
+ * How sessions behave: one object shared by every session of a kind (the registry keeps one for
+ * HTTP sessions and one for WebSocket sessions), so a session holds a reference, not a copy.
+ */
 export interface SessionOptions {
   prefix: string;
   /** Milliseconds of silence before `h`; 0 leaves heartbeats to the runtime (Durable Object alarms). */
@@ -40,13 +45,27 @@ export interface SessionOptions {
    * it ends as soon as its close frame is out, without a disconnect timer.
    */
   ephemeral?: boolean;
-  /** Kept across hibernation; a fresh UUID otherwise. */
-  connectionId?: string;
   observer?: ConnectionObserver;
   /** Called once, when the session is destroyed, so its registry can forget it. */
   onDestroy?: (session: Session) => void;
   /** Called once, when the open frame has gone out: announces the connection. */
   onOpen: (connection: SockJSConnection) => void;
+  /**
+   * The heartbeat and disconnect deadlines of the sessions sharing these options (see
+   * `sessionTimers`); a session made without them keeps its own.
+   */
+  timers?: SessionTimers;
+}
+
+/** Where sessions wait for their next heartbeat and for their disconnect timeout. */
+export interface SessionTimers {
+  heartbeats: DeadlineQueue<Session>;
+  disconnects: DeadlineQueue<Session>;
+}
+
+/** The shared deadline queues for sessions with these delays. */
+export function sessionTimers(options: { heartbeatDelay: number; disconnectDelay: number }): SessionTimers {
+  return Session.timers(options.heartbeatDelay, options.disconnectDelay);
 }
 
 /** Close event the application sees when the client vanished without a close handshake. */
@@ -66,18 +85,36 @@ export class Session implements ConnectionBackend, ReceiverOwner {
   #receiver: Receiver | null = null;
   #closeFrame: string | null = null;
   #closeInfo: CloseInfo | null = null;
-  #lastFrameAt = 0;
-  #heartbeatTimer: ReturnType<typeof setTimeout> | undefined;
-  #disconnectTimer: ReturnType<typeof setTimeout> | undefined;
+  readonly #timers: SessionTimers;
+  /** Whether this session is in the heartbeat queue (every frame written moves it to the end). */
+  #heartbeating = false;
+  /** The registry's key for this session (its SockJS session id), if it has one. */
+  readonly key: string | undefined;
 
-  constructor(protocol: string, options: SessionOptions) {
+  /** `connectionId` is kept across hibernation; a fresh UUID otherwise. */
+  constructor(protocol: string, options: SessionOptions, connectionId?: string, key?: string) {
     this.#options = options;
+    this.#timers = options.timers ?? sessionTimers(options);
+    this.key = key;
     this.connection = connectionHooks.create(this, {
       protocol,
       prefix: options.prefix,
-      id: options.connectionId,
+      id: connectionId,
       observer: options.observer,
     });
+  }
+
+  /**
+   * Deadline queues for sessions with these delays: heartbeats keep the process alive (they run
+   * only while a receiver, and so a connection, exists); disconnect deadlines never do by
+   * themselves, so once the server stops listening the process may exit instead of waiting out
+   * every session's `disconnectDelay`.
+   */
+  static timers(heartbeatDelay: number, disconnectDelay: number): SessionTimers {
+    return {
+      heartbeats: new DeadlineQueue(heartbeatDelay, (session) => session.#heartbeatDue(), false),
+      disconnects: new DeadlineQueue(disconnectDelay, (session) => session.destroy(TIMED_OUT), true),
+    };
   }
 
   get readyState(): ReadyState {
@@ -280,7 +317,8 @@ export class Session implements ConnectionBackend, ReceiverOwner {
   /** Writes to the attached receiver; detaches it when it reports its limit reached. */
   #write(frame: string): boolean {
     const receiver = this.#receiver!;
-    this.#lastFrameAt = Date.now();
+    // The next heartbeat is due a full delay of silence after this frame.
+    if (this.#heartbeating) this.#timers.heartbeats.set(this);
     if (receiver.sendFrame(frame)) return true;
     this.#detach();
     receiver.close();
@@ -321,51 +359,29 @@ export class Session implements ConnectionBackend, ReceiverOwner {
   }
 
   #startHeartbeat(): void {
-    const delay = this.#options.heartbeatDelay;
-    if (this.#receiver === null || this.#heartbeatTimer !== undefined || delay === 0) return;
-    const tick = () => {
-      this.#heartbeatTimer = undefined;
-      if (this.#receiver === null) return;
-      // Only send `h` after a full delay of silence; otherwise wait out the remainder.
-      const idle = Date.now() - this.#lastFrameAt;
-      if (idle >= delay) {
-        if (!this.#write(HEARTBEAT_FRAME)) return;
-        this.#heartbeatTimer = setTimeout(tick, delay);
-      } else {
-        this.#heartbeatTimer = setTimeout(tick, delay - idle);
-      }
-    };
-    this.#heartbeatTimer = setTimeout(tick, delay);
+    if (this.#receiver === null || this.#heartbeating || this.#options.heartbeatDelay === 0) return;
+    this.#heartbeating = true;
+    this.#timers.heartbeats.set(this);
+  }
+
+  /** A full `heartbeatDelay` without a frame: `h`, and the next one a delay later. */
+  #heartbeatDue(): void {
+    this.#heartbeating = false;
+    if (this.#receiver === null) return;
+    if (this.#write(HEARTBEAT_FRAME)) this.#startHeartbeat();
   }
 
   #stopHeartbeat(): void {
-    clearTimeout(this.#heartbeatTimer);
-    this.#heartbeatTimer = undefined;
+    if (!this.#heartbeating) return;
+    this.#heartbeating = false;
+    this.#timers.heartbeats.delete(this);
   }
 
   #startDisconnectTimer(): void {
-    this.#clearDisconnectTimer();
-    this.#disconnectTimer = background(
-      setTimeout(() => {
-        this.#disconnectTimer = undefined;
-        this.destroy(TIMED_OUT);
-      }, this.#options.disconnectDelay),
-    );
+    this.#timers.disconnects.set(this);
   }
 
   #clearDisconnectTimer(): void {
-    clearTimeout(this.#disconnectTimer);
-    this.#disconnectTimer = undefined;
+    this.#timers.disconnects.delete(this);
   }
-}
-
-/**
- * The disconnect timer of a session without a receiver never keeps a process alive by itself:
- * once the server stops listening the process may exit, instead of waiting out every session's
- * `disconnectDelay` (a heartbeat timer runs only while a receiver, and so a connection, exists).
- * Where timers are objects with `unref` (Node, Bun); elsewhere (Deno, Workers) nothing changes.
- */
-function background<T>(timer: T): T {
-  (timer as { unref?: () => void }).unref?.();
-  return timer;
 }

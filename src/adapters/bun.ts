@@ -9,7 +9,7 @@
 // Bun's own types, for `Bun.serve` in `serve` below; the exported types are the local ones.
 import type { Server } from 'bun';
 import { notFound, textResponse } from '../http.ts';
-import type { RuntimeContext, StreamingSource, WebSocketHandlers } from '../runtime.ts';
+import type { RuntimeContext, ServerWebSocket, StreamingSource, WebSocketHandlers } from '../runtime.ts';
 
 /** What this adapter keeps in `ws.data` of every WebSocket it accepts. */
 export interface BunSocketData {
@@ -62,11 +62,7 @@ const BACKPRESSURE_LIMIT = 16 * 1024 * 1024;
 /** The shared WebSocket callbacks for `Bun.serve({ websocket })`. */
 export const websocket: BunWebSocketHandler = {
   open(ws) {
-    ws.data.sockjs.onOpen({
-      send: (data) => send(ws, data),
-      close: (code, reason) => ws.close(code, reason),
-      bufferedAmount: () => ws.getBufferedAmount(),
-    });
+    ws.data.sockjs.onOpen(new BunWebSocket(ws));
   },
   message(ws, message) {
     ws.data.sockjs.onMessage(message);
@@ -80,6 +76,27 @@ export const websocket: BunWebSocketHandler = {
   backpressureLimit: BACKPRESSURE_LIMIT,
   closeOnBackpressureLimit: true,
 };
+
+/** One accepted socket as the core sees it: one object, not a closure per method. */
+class BunWebSocket implements ServerWebSocket {
+  readonly #ws: BunServerWebSocket;
+
+  constructor(ws: BunServerWebSocket) {
+    this.#ws = ws;
+  }
+
+  send(data: string): void {
+    send(this.#ws, data);
+  }
+
+  close(code?: number, reason?: string): void {
+    this.#ws.close(code, reason);
+  }
+
+  bufferedAmount(): number {
+    return this.#ws.getBufferedAmount();
+  }
+}
 
 /**
  * `ws.send` reports backpressure instead of blocking: `> 0` bytes sent, `-1` queued in Bun

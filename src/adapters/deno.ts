@@ -7,7 +7,7 @@
  * Imports nothing outside the core, so `deno run` needs no npm packages.
  */
 import { notFound } from '../http.ts';
-import type { RuntimeContext, StreamingSource, WebSocketHandlers } from '../runtime.ts';
+import type { RuntimeContext, ServerWebSocket, StreamingSource, WebSocketHandlers } from '../runtime.ts';
 
 /** Any handler in the core's shape: a Response, or `undefined` for "not mine". */
 export type DenoFetchHandler = (
@@ -171,18 +171,48 @@ function addressOf(info: DenoServeHandlerInfo | undefined): string | undefined {
 
 function bindWebSocket(socket: WebSocket, handlers: WebSocketHandlers): void {
   socket.binaryType = 'arraybuffer';
-  socket.addEventListener('open', () => {
-    handlers.onOpen({
-      send: (data) => socket.send(data),
-      bufferedAmount: () => socket.bufferedAmount,
-      close: (code, reason) => closeWhenWritten(socket, code, reason),
-    });
-  });
-  socket.addEventListener('message', (event: MessageEvent<string | ArrayBuffer>) => {
-    handlers.onMessage(event.data);
-  });
+  const bound = new DenoWebSocket(socket, handlers);
+  socket.addEventListener('open', bound, { once: true });
+  socket.addEventListener('message', bound);
   // An 'error' is always followed by 'close', which is all the core needs.
-  socket.addEventListener('close', (event) => handlers.onClose(event.code, event.reason, event.wasClean));
+  socket.addEventListener('close', bound);
+}
+
+/**
+ * One upgraded socket as the core sees it, and its one listener for all three events: a socket
+ * costs this object rather than a closure per event and per method.
+ */
+class DenoWebSocket implements ServerWebSocket {
+  readonly #socket: WebSocket;
+  readonly #handlers: WebSocketHandlers;
+
+  constructor(socket: WebSocket, handlers: WebSocketHandlers) {
+    this.#socket = socket;
+    this.#handlers = handlers;
+  }
+
+  handleEvent(event: Event): void {
+    if (event.type === 'message') {
+      this.#handlers.onMessage((event as MessageEvent<string | ArrayBuffer>).data);
+    } else if (event.type === 'open') {
+      this.#handlers.onOpen(this);
+    } else if (event.type === 'close') {
+      const { code, reason, wasClean } = event as CloseEvent;
+      this.#handlers.onClose(code, reason, wasClean);
+    }
+  }
+
+  send(data: string): void {
+    this.#socket.send(data);
+  }
+
+  bufferedAmount(): number {
+    return this.#socket.bufferedAmount;
+  }
+
+  close(code?: number, reason?: string): void {
+    closeWhenWritten(this.#socket, code, reason);
+  }
 }
 
 /** How often a closing socket checks whether what was sent before its close has been written. */

@@ -16,7 +16,7 @@ import { getRequestListener } from '@hono/node-server';
 import { RESPONSE_ALREADY_SENT } from '@hono/node-server/utils/response';
 import { type RawData, type WebSocket, WebSocketServer } from 'ws';
 import { isStreamingResponse, notFound } from '../http.ts';
-import type { RuntimeContext, WebSocketHandlers } from '../runtime.ts';
+import type { RuntimeContext, ServerWebSocket, WebSocketHandlers } from '../runtime.ts';
 import { readReady, writeResponse } from './node-response.ts';
 
 /** Any handler in the core's shape: a Response, or `undefined` for "not mine". */
@@ -94,10 +94,7 @@ export function createNodeHandlers(handler: FetchHandler, options: NodeHandlerOp
           pending = null;
           // The 101 and the session's first frame (`o`) leave in one write.
           socket.cork();
-          wss.handleUpgrade(request, socket, rest, (ws) => {
-            liveness.watch(ws);
-            bindWebSocket(ws, handlers);
-          });
+          wss.handleUpgrade(request, socket, rest, (ws) => bindWebSocket(ws, handlers, liveness));
           process.nextTick(() => socket.uncork());
         }
         // Node writes the 101 itself; this Response is never sent.
@@ -135,8 +132,7 @@ export function createNodeHandlers(handler: FetchHandler, options: NodeHandlerOp
  */
 class Liveness {
   readonly #interval: number;
-  /** Sockets and whether a pong came since the last ping. */
-  readonly #alive = new Map<WebSocket, boolean>();
+  readonly #sockets = new Set<NodeWebSocket>();
   #timer: ReturnType<typeof setInterval> | undefined;
 
   constructor(interval: number) {
@@ -146,54 +142,101 @@ class Liveness {
     this.#interval = interval;
   }
 
-  watch(ws: WebSocket): void {
-    if (this.#interval === 0) return;
-    this.#alive.set(ws, true);
-    ws.on('pong', () => {
-      if (this.#alive.has(ws)) this.#alive.set(ws, true);
-    });
-    ws.once('close', () => {
-      this.#alive.delete(ws);
-      if (this.#alive.size === 0) this.#stop();
-    });
+  /** Whether sockets are watched at all (pings on). */
+  get on(): boolean {
+    return this.#interval > 0;
+  }
+
+  watch(socket: NodeWebSocket): void {
+    this.#sockets.add(socket);
     if (this.#timer === undefined) {
       this.#timer = setInterval(() => this.#tick(), this.#interval);
       this.#timer.unref();
     }
   }
 
-  #tick(): void {
-    for (const [ws, alive] of this.#alive) {
-      if (!alive) {
-        // No pong since the last ping: the peer is gone. 'close' (1006) follows.
-        ws.terminate();
-        continue;
-      }
-      this.#alive.set(ws, false);
-      ws.ping();
-    }
-  }
-
-  #stop(): void {
+  forget(socket: NodeWebSocket): void {
+    if (!this.#sockets.delete(socket) || this.#sockets.size > 0) return;
     clearInterval(this.#timer);
     this.#timer = undefined;
   }
+
+  #tick(): void {
+    for (const socket of this.#sockets) {
+      if (!socket.alive) {
+        // No pong since the last ping: the peer is gone. 'close' (1006) follows.
+        socket.ws.terminate();
+        continue;
+      }
+      socket.alive = false;
+      socket.ws.ping();
+    }
+  }
 }
 
-function bindWebSocket(ws: WebSocket, handlers: WebSocketHandlers): void {
-  ws.on('message', (data: RawData, isBinary: boolean) => {
-    handlers.onMessage(isBinary ? toBytes(data) : data.toString());
-  });
-  ws.on('close', (code: number, reason: Buffer) => {
-    handlers.onClose(code, reason.toString(), code !== 1006);
-  });
-  // An error is always followed by 'close'; nothing else to do here.
-  ws.on('error', () => {});
-  handlers.onOpen({
-    send: (data) => ws.send(data),
-    close: (code, reason) => ws.close(code, reason),
-    bufferedAmount: () => ws.bufferedAmount,
-  });
+/**
+ * One accepted WebSocket as the core sees it, and what its listeners need. The listeners are
+ * shared by all sockets (they find this object on the socket they are called on), so a socket
+ * costs this one object rather than a closure per event and per method.
+ */
+class NodeWebSocket implements ServerWebSocket {
+  readonly ws: WebSocket;
+  readonly handlers: WebSocketHandlers;
+  readonly liveness: Liveness | null;
+  /** Whether a pong came since the last ping. */
+  alive = true;
+
+  constructor(ws: WebSocket, handlers: WebSocketHandlers, liveness: Liveness | null) {
+    this.ws = ws;
+    this.handlers = handlers;
+    this.liveness = liveness;
+  }
+
+  send(data: string): void {
+    this.ws.send(data);
+  }
+
+  close(code?: number, reason?: string): void {
+    this.ws.close(code, reason);
+  }
+
+  bufferedAmount(): number {
+    return this.ws.bufferedAmount;
+  }
+}
+
+const BOUND = Symbol('sockjs-fetch socket');
+type BoundWebSocket = WebSocket & { [BOUND]: NodeWebSocket };
+const socketOf = (ws: WebSocket): NodeWebSocket => (ws as BoundWebSocket)[BOUND];
+
+function onMessage(this: WebSocket, data: RawData, isBinary: boolean): void {
+  socketOf(this).handlers.onMessage(isBinary ? toBytes(data) : data.toString());
+}
+
+function onClose(this: WebSocket, code: number, reason: Buffer): void {
+  const socket = socketOf(this);
+  socket.liveness?.forget(socket);
+  socket.handlers.onClose(code, reason.toString(), code !== 1006);
+}
+
+function onPong(this: WebSocket): void {
+  socketOf(this).alive = true;
+}
+
+// An error is always followed by 'close'; nothing else to do here.
+function onError(): void {}
+
+function bindWebSocket(ws: WebSocket, handlers: WebSocketHandlers, liveness: Liveness): void {
+  const socket = new NodeWebSocket(ws, handlers, liveness.on ? liveness : null);
+  (ws as BoundWebSocket)[BOUND] = socket;
+  ws.on('message', onMessage);
+  ws.on('close', onClose);
+  ws.on('error', onError);
+  if (socket.liveness !== null) {
+    ws.on('pong', onPong);
+    socket.liveness.watch(socket);
+  }
+  handlers.onOpen(socket);
 }
 
 function toBytes(data: RawData): Uint8Array {

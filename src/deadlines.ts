@@ -1,0 +1,68 @@
+/**
+ * Per-session deadlines (heartbeats, disconnect timeouts) served by one timer per kind and
+ * server, instead of a timer per session. Every deadline of one queue lies the same delay after
+ * it was set, so keeping them in the order they were set keeps them in the order they fall due:
+ * a `Map` does both (re-setting moves an entry to the end), and only its first entry needs a
+ * timer. A session then costs a `Map` entry where it cost a timer and a closure (about 300
+ * bytes on Node), and setting or clearing one is a `Map` operation rather than a timer's.
+ */
+export class DeadlineQueue<T> {
+  readonly #delay: number;
+  readonly #expire: (item: T) => void;
+  readonly #background: boolean;
+  /** Item -> when it falls due, in the order they were set. */
+  readonly #due = new Map<T, number>();
+  #timer: ReturnType<typeof setTimeout> | undefined;
+  /** While expiring: the timer is re-armed (or not) once that is done. */
+  #firing = false;
+
+  /**
+   * `expire` is called once for each item whose deadline passed, after it left the queue.
+   * A `background` queue's timer never keeps a process alive by itself (where timers can
+   * `unref`: Node, Bun).
+   */
+  constructor(delay: number, expire: (item: T) => void, background: boolean) {
+    this.#delay = delay;
+    this.#expire = expire;
+    this.#background = background;
+  }
+
+  /** (Re)starts `item`'s deadline: it expires `delay` ms from now unless set again or deleted. */
+  set(item: T): void {
+    const now = Date.now();
+    this.#due.delete(item);
+    this.#due.set(item, now + this.#delay);
+    if (this.#timer === undefined && !this.#firing) this.#arm(this.#delay);
+  }
+
+  delete(item: T): void {
+    if (!this.#due.delete(item) || this.#due.size > 0 || this.#firing) return;
+    // Nothing left: no timer either, so that a stopped server's process may exit at once.
+    clearTimeout(this.#timer);
+    this.#timer = undefined;
+  }
+
+  #arm(delay: number): void {
+    const timer = setTimeout(this.#fire, delay);
+    if (this.#background) (timer as { unref?: () => void }).unref?.();
+    this.#timer = timer;
+  }
+
+  /** Expires what is due, then waits for the first deadline left (also if an `expire` threw). */
+  readonly #fire = (): void => {
+    this.#timer = undefined;
+    this.#firing = true;
+    try {
+      const now = Date.now();
+      for (const [item, due] of this.#due) {
+        if (due > now) break;
+        this.#due.delete(item);
+        this.#expire(item);
+      }
+    } finally {
+      this.#firing = false;
+      const first = this.#due.values().next();
+      if (!first.done) this.#arm(Math.max(0, first.value - Date.now()));
+    }
+  };
+}
