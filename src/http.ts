@@ -3,7 +3,7 @@
  * chain (`h_sid`, `h_no_cache`, `xhr_cors`) of PROTOCOL.md 1.0.
  */
 import type { ResolvedOptions } from './options.ts';
-import { CONTENT_TYPE, setCors, setNoCache } from './protocol/headers.ts';
+import { CONTENT_TYPE, type ResponseHeaders, setCors, setNoCache } from './protocol/headers.ts';
 
 export const NOT_FOUND_BODY = '404 Error: Page not found\n';
 
@@ -27,12 +27,12 @@ export function badRequestNoHost(): Response {
   return textResponse(400, BAD_REQUEST_NO_HOST);
 }
 
-export function textResponse(status: number, body: string, headers: Headers = new Headers()): Response {
-  headers.set('Content-Type', CONTENT_TYPE.text);
+export function textResponse(status: number, body: string, headers: ResponseHeaders = {}): Response {
+  headers['Content-Type'] = CONTENT_TYPE.text;
   return new Response(body, { status, headers });
 }
 
-export function notFound(headers?: Headers): Response {
+export function notFound(headers?: ResponseHeaders): Response {
   return textResponse(404, NOT_FOUND_BODY, headers);
 }
 
@@ -48,11 +48,11 @@ export interface HeaderChain {
 }
 
 /** Builds the headers a route's helper chain sets, in the reference server's order. */
-export function chainHeaders(request: Request, options: ResolvedOptions, chain: HeaderChain): Headers {
-  const headers = new Headers();
+export function chainHeaders(request: Request, options: ResolvedOptions, chain: HeaderChain): ResponseHeaders {
+  const headers: ResponseHeaders = {};
   if (chain.sid && options.jsessionid !== false) {
     const cookie = options.jsessionid(request);
-    if (cookie) headers.append('Set-Cookie', cookie);
+    if (cookie) headers['Set-Cookie'] = cookie;
   }
   if (chain.noCache) setNoCache(headers);
   if (chain.cors && !options.disableCors) setCors(headers, request);

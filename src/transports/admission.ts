@@ -5,13 +5,14 @@
  * request is forwarded and its answer returned as the response.
  */
 import { textResponse } from '../http.ts';
+import type { ResponseHeaders } from '../protocol/headers.ts';
 import type { EndpointContext } from './context.ts';
 
 export type Admission = { ok: true; data: unknown } | { ok: false; response: Response };
 
 const ADMITTED: Admission = { ok: true, data: undefined };
 
-export async function admit(ctx: EndpointContext, transport: string, headers?: Headers): Promise<Admission> {
+export async function admit(ctx: EndpointContext, transport: string, headers?: ResponseHeaders): Promise<Admission> {
   if (ctx.sessionId !== '' && ctx.sessions.get(ctx.sessionId) !== undefined) return ADMITTED;
   if (ctx.openSessions() >= ctx.options.maxSessions) {
     return { ok: false, response: textResponse(503, 'Too many sessions', headers) };
@@ -25,7 +26,7 @@ export async function admit(ctx: EndpointContext, transport: string, headers?: H
 async function authorizeSession(
   ctx: EndpointContext,
   transport: string,
-  headers?: Headers,
+  headers?: ResponseHeaders,
 ): Promise<Admission> {
   const authorize = ctx.options.authorize;
   if (authorize === null) return ADMITTED;

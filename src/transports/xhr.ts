@@ -1,6 +1,6 @@
 /** `xhr` (polling) and `xhr_streaming` receivers, and their preflights (PROTOCOL.md 1.8). */
 import { chainHeaders, streamingResponse } from '../http.ts';
-import { CONTENT_TYPE, setPreflight } from '../protocol/headers.ts';
+import { CONTENT_TYPE, type ResponseHeaders, setPreflight } from '../protocol/headers.ts';
 import { admit } from './admission.ts';
 import type { EndpointContext } from './context.ts';
 import { HttpReceiver } from './http-receiver.ts';
@@ -12,9 +12,9 @@ const newlineFramed = (frame: string) => frame + '\n';
 /** 2 KiB of `h` makes old browsers and many proxies start delivering the stream. */
 const STREAMING_PRELUDE = 'h'.repeat(2048) + '\n';
 
-function receiverHeaders(ctx: EndpointContext): Headers {
+function receiverHeaders(ctx: EndpointContext): ResponseHeaders {
   const headers = chainHeaders(ctx.request, ctx.options, { sid: true, noCache: true, cors: true });
-  headers.set('Content-Type', CONTENT_TYPE.javascript);
+  headers['Content-Type'] = CONTENT_TYPE.javascript;
   return headers;
 }
 
