@@ -48,7 +48,11 @@ export interface HeaderChain {
 }
 
 /** Builds the headers a route's helper chain sets, in the reference server's order. */
-export function chainHeaders(request: Request, options: ResolvedOptions, chain: HeaderChain): ResponseHeaders {
+export function chainHeaders(
+  request: Request,
+  options: ResolvedOptions,
+  chain: HeaderChain,
+): ResponseHeaders {
   const headers: ResponseHeaders = {};
   if (chain.sid && options.jsessionid !== false) {
     const cookie = options.jsessionid(request);

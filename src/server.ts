@@ -96,6 +96,10 @@ export class SockJSServer extends EventTarget {
   readonly #topics: TopicRegistry;
   readonly #handlers: Record<Endpoint, EndpointHandler>;
   #iframe: Promise<IframeDocument> | null = null;
+  /** The context's callbacks, made once rather than per request. */
+  readonly #openSessions = () => this.#connections.size;
+  readonly #announceConnection = (connection: SockJSConnection, resumed?: boolean) =>
+    this.#announce(connection, resumed);
   /** Server-level events cost an Event per message: only made when someone listens. */
   #serverLevelListeners = { message: false, disconnect: false };
   readonly #observer: ConnectionObserver = {
@@ -226,11 +230,11 @@ export class SockJSServer extends EventTarget {
       sessionId: match.sessionId ?? '',
       runtime,
       remoteAddress: clientAddress(request, runtime.remoteAddress, this.options.trustProxy),
-      openSessions: () => this.#connections.size,
+      openSessions: this.#openSessions,
       options: this.options,
       sessions: this.#sessions,
       observer: this.#observer,
-      announce: (connection, resumed) => this.#announce(connection, resumed),
+      announce: this.#announceConnection,
     };
     try {
       return await this.#handlers[match.endpoint](ctx);

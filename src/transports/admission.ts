@@ -12,7 +12,11 @@ export type Admission = { ok: true; data: unknown } | { ok: false; response: Res
 
 const ADMITTED: Admission = { ok: true, data: undefined };
 
-export async function admit(ctx: EndpointContext, transport: string, headers?: ResponseHeaders): Promise<Admission> {
+export async function admit(
+  ctx: EndpointContext,
+  transport: string,
+  headers?: ResponseHeaders,
+): Promise<Admission> {
   if (ctx.sessionId !== '' && ctx.sessions.get(ctx.sessionId) !== undefined) return ADMITTED;
   if (ctx.openSessions() >= ctx.options.maxSessions) {
     return { ok: false, response: textResponse(503, 'Too many sessions', headers) };
