@@ -4,6 +4,7 @@
  */
 import type { ResolvedOptions } from './options.ts';
 import { CONTENT_TYPE, type ResponseHeaders, setCors, setNoCache } from './protocol/headers.ts';
+import type { RuntimeContext } from './runtime.ts';
 
 export const NOT_FOUND_BODY = '404 Error: Page not found\n';
 
@@ -91,18 +92,23 @@ const ABORTED: BodyResult = { ok: false, error: 'aborted' };
  * Reads a request body as UTF-8, refusing more than `maxBytes` and giving up after `timeoutMs`:
  * a client that declares a body and never finishes it must not hold its connection (and, on
  * some runtimes, a buffer of the declared size) for as long as the runtime lets it.
- * `wholeText`: read a body of declared length with `request.text()` (see `cheapBodyText`).
+ * A body of declared length is read by the runtime's `readBodyText` where it has one, else
+ * whole with `request.text()` where that is cheap (`cheapBodyText`), else as a stream.
  */
 export function readBody(
   request: Request,
   maxBytes: number,
   timeoutMs: number,
-  wholeText: boolean,
+  runtime: RuntimeContext,
 ): Promise<BodyResult> {
   const declared = request.headers.get('Content-Length');
   // Not an async function: returning the promise below from one would cost two more hops.
   if (declared !== null && Number(declared) > maxBytes) return Promise.resolve(TOO_LARGE);
-  const whole = wholeText && declared !== null;
+  if (declared !== null) {
+    const read = runtime.readBodyText?.(request, timeoutMs);
+    if (read !== undefined) return read;
+  }
+  const whole = runtime.cheapBodyText === true && declared !== null;
   if (!whole && request.body === null) return Promise.resolve({ ok: true, text: '' });
   // One promise settled by whichever comes first, the body or the deadline: no `Promise.race`
   // and no second promise for the deadline (each is a microtask hop per request).

@@ -17,12 +17,7 @@ export async function readPayload(
   headers: ResponseHeaders,
   form: boolean,
 ): Promise<PayloadResult> {
-  const body = await readBody(
-    ctx.request,
-    ctx.options.maxMessageSize,
-    ctx.options.bodyTimeout,
-    ctx.runtime.cheapBodyText === true,
-  );
+  const body = await readBody(ctx.request, ctx.options.maxMessageSize, ctx.options.bodyTimeout, ctx.runtime);
   if (!body.ok && body.error === 'too-large') {
     return { ok: false, response: textResponse(413, 'Payload too large.', headers) };
   }
