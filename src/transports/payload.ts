@@ -29,8 +29,10 @@ export async function readPayload(
       : { ok: false, response: textResponse(400, 'Request body incomplete.', headers) };
   }
   let text = body.text;
-  const contentType = ctx.request.headers.get('Content-Type') ?? '';
-  if (form && contentType.startsWith('application/x-www-form-urlencoded')) {
+  if (
+    form &&
+    (ctx.request.headers.get('Content-Type') ?? '').startsWith('application/x-www-form-urlencoded')
+  ) {
     text = new URLSearchParams(text).get('d') ?? '';
   }
   const parsed = parseClientPayload(text, false);
