@@ -68,6 +68,13 @@ export interface AdapterHooks {
   resumeWebSocket(server: SockJSServer, info: WebSocketInfo, socket: ServerWebSocket): WebSocketHandlers;
   /** Records sessions in durable storage so a restart can answer lost ones. */
   setSessionStore(server: SockJSServer, store: SessionStore | null): void;
+  /** `handle` for a caller that already parsed the request's URL (`combineServices`): one parse. */
+  handleAt(
+    server: SockJSServer,
+    request: Request,
+    url: URL,
+    runtime: RuntimeContext,
+  ): Promise<Response | undefined>;
 }
 
 /** Assigned in the class's static block, which can reach its private fields. */
@@ -204,9 +211,13 @@ export class SockJSServer extends EventTarget {
    * Answers a request under the prefix, or returns `undefined` ("not mine") so a host can fall
    * through to its other routes.
    */
-  async handle(request: Request, runtime: RuntimeContext = {}): Promise<Response | undefined> {
+  handle(request: Request, runtime: RuntimeContext = {}): Promise<Response | undefined> {
     const url = requestUrl(request);
-    if (url === null) return badRequestNoHost();
+    if (url === null) return Promise.resolve(badRequestNoHost());
+    return this.#handleAt(request, url, runtime);
+  }
+
+  async #handleAt(request: Request, url: URL, runtime: RuntimeContext): Promise<Response | undefined> {
     const path = this.#relativePath(url.pathname);
     if (path === null) return undefined;
     // Before anything else, so the same-origin exemption below only ever sees pinned hosts.
@@ -301,6 +312,7 @@ export class SockJSServer extends EventTarget {
       setSessionStore: (server, store) => {
         server.#sessions.store = store;
       },
+      handleAt: (server, request, url, runtime) => server.#handleAt(request, url, runtime),
     };
   }
 
