@@ -68,6 +68,8 @@ export interface AdapterHooks {
   resumeWebSocket(server: SockJSServer, info: WebSocketInfo, socket: ServerWebSocket): WebSocketHandlers;
   /** Records sessions in durable storage so a restart can answer lost ones. */
   setSessionStore(server: SockJSServer, store: SessionStore | null): void;
+  /** Whether `pathname` is under the server's prefix (`owns` for a path already read). */
+  ownsPath(server: SockJSServer, pathname: string): boolean;
   /** `handle` for a caller that already parsed the request's URL (`combineServices`): one parse. */
   handleAt(
     server: SockJSServer,
@@ -312,6 +314,7 @@ export class SockJSServer extends EventTarget {
       setSessionStore: (server, store) => {
         server.#sessions.store = store;
       },
+      ownsPath: (server, pathname) => server.#relativePath(pathname) !== null,
       handleAt: (server, request, url, runtime) => server.#handleAt(request, url, runtime),
     };
   }

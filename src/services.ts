@@ -45,7 +45,11 @@ export interface SockJSServices {
 export function combineServices(servers: readonly SockJSServer[]): SockJSServices {
   // Longest prefix first, so `/echo/deep` wins over `/echo` for its own paths.
   const ordered = [...servers].sort((a, b) => b.options.prefix.length - a.options.prefix.length);
-  const owner = (url: URL) => ordered.find((server) => server.owns(url));
+  const owner = (url: URL) => {
+    // The path read once, not once per service.
+    const pathname = url.pathname;
+    return ordered.find((server) => adapterHooks.ownsPath(server, pathname));
+  };
   // Not async, and the URL parsed once for the owner lookup and its server: per-request cost.
   const handle = (request: Request, runtime: RuntimeContext = {}): Promise<Response | undefined> => {
     const url = requestUrl(request);
