@@ -12,15 +12,27 @@ export type Admission = { ok: true; data: unknown } | { ok: false; response: Res
 
 const ADMITTED: Admission = { ok: true, data: undefined };
 
-export async function admit(
+/**
+ * Not an async function: a request for an existing session (every poll but the first) is
+ * admitted without a promise, and a caller can skip its `await` (see `xhrPolling`).
+ */
+export function admit(
   ctx: EndpointContext,
   transport: string,
   headers?: ResponseHeaders,
-): Promise<Admission> {
+): Admission | Promise<Admission> {
   if (ctx.sessionId !== '' && ctx.sessions.get(ctx.sessionId) !== undefined) return ADMITTED;
   if (ctx.openSessions() >= ctx.options.maxSessions) {
     return { ok: false, response: textResponse(503, 'Too many sessions', headers) };
   }
+  return admitNew(ctx, transport, headers);
+}
+
+async function admitNew(
+  ctx: EndpointContext,
+  transport: string,
+  headers?: ResponseHeaders,
+): Promise<Admission> {
   const admission = await authorizeSession(ctx, transport, headers);
   const forward = ctx.runtime.forwardAdmitted;
   if (forward === undefined || !admission.ok) return admission;

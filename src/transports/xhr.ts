@@ -1,7 +1,7 @@
 /** `xhr` (polling) and `xhr_streaming` receivers, and their preflights (PROTOCOL.md 1.8). */
 import { chainHeaders, streamingResponse } from '../http.ts';
 import { CONTENT_TYPE, type ResponseHeaders, setPreflight } from '../protocol/headers.ts';
-import { admit } from './admission.ts';
+import { type Admission, admit } from './admission.ts';
 import type { EndpointContext } from './context.ts';
 import { HttpReceiver } from './http-receiver.ts';
 import { PollingReceiver } from './polling-receiver.ts';
@@ -18,9 +18,20 @@ function receiverHeaders(ctx: EndpointContext): ResponseHeaders {
   return headers;
 }
 
-export async function xhrPolling(ctx: EndpointContext): Promise<Response> {
+export function xhrPolling(ctx: EndpointContext): Response | Promise<Response> {
   const headers = receiverHeaders(ctx);
-  const admission = await admit(ctx, 'xhr-polling', headers);
+  const admission = admit(ctx, 'xhr-polling', headers);
+  // A poll of an existing session is admitted at once: no promise hop for it.
+  return admission instanceof Promise
+    ? admission.then((admitted) => poll(ctx, headers, admitted))
+    : poll(ctx, headers, admission);
+}
+
+function poll(
+  ctx: EndpointContext,
+  headers: ResponseHeaders,
+  admission: Admission,
+): Response | Promise<Response> {
   if (!admission.ok) return admission.response;
   const receiver = new PollingReceiver({ protocol: 'xhr-polling', format: newlineFramed, headers });
   receive(ctx, receiver, admission.data);
