@@ -3,7 +3,8 @@
  * chain (`h_sid`, `h_no_cache`, `xhr_cors`) of PROTOCOL.md 1.0.
  */
 import type { ResolvedOptions } from './options.ts';
-import { CONTENT_TYPE, setCors, setNoCache } from './protocol/headers.ts';
+import { CONTENT_TYPE, type ResponseHeaders, setCors, setNoCache } from './protocol/headers.ts';
+import type { RuntimeContext } from './runtime.ts';
 
 export const NOT_FOUND_BODY = '404 Error: Page not found\n';
 
@@ -27,12 +28,12 @@ export function badRequestNoHost(): Response {
   return textResponse(400, BAD_REQUEST_NO_HOST);
 }
 
-export function textResponse(status: number, body: string, headers: Headers = new Headers()): Response {
-  headers.set('Content-Type', CONTENT_TYPE.text);
+export function textResponse(status: number, body: string, headers: ResponseHeaders = {}): Response {
+  headers['Content-Type'] = CONTENT_TYPE.text;
   return new Response(body, { status, headers });
 }
 
-export function notFound(headers?: Headers): Response {
+export function notFound(headers?: ResponseHeaders): Response {
   return textResponse(404, NOT_FOUND_BODY, headers);
 }
 
@@ -48,11 +49,15 @@ export interface HeaderChain {
 }
 
 /** Builds the headers a route's helper chain sets, in the reference server's order. */
-export function chainHeaders(request: Request, options: ResolvedOptions, chain: HeaderChain): Headers {
-  const headers = new Headers();
+export function chainHeaders(
+  request: Request,
+  options: ResolvedOptions,
+  chain: HeaderChain,
+): ResponseHeaders {
+  const headers: ResponseHeaders = {};
   if (chain.sid && options.jsessionid !== false) {
     const cookie = options.jsessionid(request);
-    if (cookie) headers.append('Set-Cookie', cookie);
+    if (cookie) headers['Set-Cookie'] = cookie;
   }
   if (chain.noCache) setNoCache(headers);
   if (chain.cors && !options.disableCors) setCors(headers, request);
@@ -87,41 +92,49 @@ const ABORTED: BodyResult = { ok: false, error: 'aborted' };
  * Reads a request body as UTF-8, refusing more than `maxBytes` and giving up after `timeoutMs`:
  * a client that declares a body and never finishes it must not hold its connection (and, on
  * some runtimes, a buffer of the declared size) for as long as the runtime lets it.
- * `wholeText`: read a body of declared length with `request.text()` (see `cheapBodyText`).
+ * A body of declared length is read by the runtime's `readBodyText` where it has one, else
+ * whole with `request.text()` where that is cheap (`cheapBodyText`), else as a stream.
  */
-export async function readBody(
+export function readBody(
   request: Request,
   maxBytes: number,
   timeoutMs: number,
-  wholeText: boolean,
+  runtime: RuntimeContext,
 ): Promise<BodyResult> {
   const declared = request.headers.get('Content-Length');
-  if (declared !== null && Number(declared) > maxBytes) return TOO_LARGE;
-  const whole = wholeText && declared !== null;
-  if (!whole && request.body === null) return { ok: true, text: '' };
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  let cancel: (() => void) | undefined;
-  const deadline = new Promise<BodyResult>((resolve) => {
-    timer = setTimeout(() => {
+  // Not an async function: returning the promise below from one would cost two more hops.
+  if (declared !== null && Number(declared) > maxBytes) return Promise.resolve(TOO_LARGE);
+  if (declared !== null) {
+    const read = runtime.readBodyText?.(request, timeoutMs);
+    if (read !== undefined) return read;
+  }
+  const whole = runtime.cheapBodyText === true && declared !== null;
+  if (!whole && request.body === null) return Promise.resolve({ ok: true, text: '' });
+  // One promise settled by whichever comes first, the body or the deadline: no `Promise.race`
+  // and no second promise for the deadline (each is a microtask hop per request).
+  return new Promise<BodyResult>((resolve) => {
+    let cancel: (() => void) | undefined;
+    const timer = setTimeout(() => {
       cancel?.();
       resolve(TIMED_OUT);
     }, timeoutMs);
+    const done = (result: BodyResult) => {
+      clearTimeout(timer);
+      resolve(result);
+    };
+    const aborted = () => done(ABORTED);
+    // The runtime enforces a declared length, so such a body can be read whole: much cheaper than
+    // a stream reader on Node, where touching `request.body` builds a web stream. That read
+    // cannot be cancelled; the 408 goes out with `Connection: close`, and closing the connection
+    // ends it.
+    if (whole) {
+      request.text().then((text) => done({ ok: true, text }), aborted);
+    } else {
+      readStream(request.body!, maxBytes, (cancelRead) => {
+        cancel = cancelRead;
+      }).then(done, aborted);
+    }
   });
-  // The runtime enforces a declared length, so such a body can be read whole: much cheaper than a
-  // stream reader on Node, where touching `request.body` builds a web stream. That read cannot
-  // be cancelled; the 408 goes out with `Connection: close`, and closing the connection ends it.
-  const read: Promise<BodyResult> = (
-    whole
-      ? request.text().then((text): BodyResult => ({ ok: true, text }))
-      : readStream(request.body!, maxBytes, (cancelRead) => {
-          cancel = cancelRead;
-        })
-  ).catch(() => ABORTED);
-  try {
-    return await Promise.race([read, deadline]);
-  } finally {
-    clearTimeout(timer);
-  }
 }
 
 async function readStream(

@@ -1,4 +1,5 @@
 import type { ConnectionRequestInfo } from './connection.ts';
+import type { BodyResult } from './http.ts';
 
 /**
  * What the core asks of the runtime it is served on. Each adapter (Node, Deno, Bun, Workers)
@@ -79,6 +80,14 @@ export interface RuntimeContext {
    * reserves the declared length up front, for as long as a stalled body keeps it waiting.
    */
   cheapBodyText?: boolean;
+  /**
+   * Reads the body of `request`, whose length is declared, whole as UTF-8 (as `request.text()`
+   * would), settling with `timeout` once `timeoutMs` have passed and `aborted` if the client
+   * leaves first; or returns `undefined` when it cannot (not the request it was made for, or a
+   * body someone already started reading), and the core reads it itself. Node: straight from
+   * the socket's message, without a timer per request.
+   */
+  readBodyText?(request: Request, timeoutMs: number): Promise<BodyResult> | undefined;
   /**
    * Builds the body of a streaming response (xhr_streaming, eventsource, htmlfile) from the
    * core's source, which enqueues one chunk per frame; by default `new ReadableStream(source,

@@ -68,6 +68,15 @@ export interface AdapterHooks {
   resumeWebSocket(server: SockJSServer, info: WebSocketInfo, socket: ServerWebSocket): WebSocketHandlers;
   /** Records sessions in durable storage so a restart can answer lost ones. */
   setSessionStore(server: SockJSServer, store: SessionStore | null): void;
+  /** Whether `pathname` is under the server's prefix (`owns` for a path already read). */
+  ownsPath(server: SockJSServer, pathname: string): boolean;
+  /** `handle` for a caller that already parsed the request's URL (`combineServices`): one parse. */
+  handleAt(
+    server: SockJSServer,
+    request: Request,
+    url: URL,
+    runtime: RuntimeContext,
+  ): Promise<Response | undefined>;
 }
 
 /** Assigned in the class's static block, which can reach its private fields. */
@@ -96,6 +105,10 @@ export class SockJSServer extends EventTarget {
   readonly #topics: TopicRegistry;
   readonly #handlers: Record<Endpoint, EndpointHandler>;
   #iframe: Promise<IframeDocument> | null = null;
+  /** The context's callbacks, made once rather than per request. */
+  readonly #openSessions = () => this.#connections.size;
+  readonly #announceConnection = (connection: SockJSConnection, resumed?: boolean) =>
+    this.#announce(connection, resumed);
   /** Server-level events cost an Event per message: only made when someone listens. */
   #serverLevelListeners = { message: false, disconnect: false };
   readonly #observer: ConnectionObserver = {
@@ -200,9 +213,13 @@ export class SockJSServer extends EventTarget {
    * Answers a request under the prefix, or returns `undefined` ("not mine") so a host can fall
    * through to its other routes.
    */
-  async handle(request: Request, runtime: RuntimeContext = {}): Promise<Response | undefined> {
+  handle(request: Request, runtime: RuntimeContext = {}): Promise<Response | undefined> {
     const url = requestUrl(request);
-    if (url === null) return badRequestNoHost();
+    if (url === null) return Promise.resolve(badRequestNoHost());
+    return this.#handleAt(request, url, runtime);
+  }
+
+  async #handleAt(request: Request, url: URL, runtime: RuntimeContext): Promise<Response | undefined> {
     const path = this.#relativePath(url.pathname);
     if (path === null) return undefined;
     // Before anything else, so the same-origin exemption below only ever sees pinned hosts.
@@ -226,11 +243,11 @@ export class SockJSServer extends EventTarget {
       sessionId: match.sessionId ?? '',
       runtime,
       remoteAddress: clientAddress(request, runtime.remoteAddress, this.options.trustProxy),
-      openSessions: () => this.#connections.size,
+      openSessions: this.#openSessions,
       options: this.options,
       sessions: this.#sessions,
       observer: this.#observer,
-      announce: (connection, resumed) => this.#announce(connection, resumed),
+      announce: this.#announceConnection,
     };
     try {
       return await this.#handlers[match.endpoint](ctx);
@@ -297,6 +314,8 @@ export class SockJSServer extends EventTarget {
       setSessionStore: (server, store) => {
         server.#sessions.store = store;
       },
+      ownsPath: (server, pathname) => server.#relativePath(pathname) !== null,
+      handleAt: (server, request, url, runtime) => server.#handleAt(request, url, runtime),
     };
   }
 

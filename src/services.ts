@@ -4,7 +4,7 @@
 import { badRequestNoHost, notFound, requestUrl } from './http.ts';
 import type { SockJSServerOptions } from './options.ts';
 import type { RuntimeContext } from './runtime.ts';
-import { SockJSServer } from './server.ts';
+import { adapterHooks, SockJSServer } from './server.ts';
 
 /**
  * A service described rather than built, so every runtime can build it where its sessions live
@@ -45,10 +45,19 @@ export interface SockJSServices {
 export function combineServices(servers: readonly SockJSServer[]): SockJSServices {
   // Longest prefix first, so `/echo/deep` wins over `/echo` for its own paths.
   const ordered = [...servers].sort((a, b) => b.options.prefix.length - a.options.prefix.length);
-  const owner = (url: URL) => ordered.find((server) => server.owns(url));
-  const handle = async (request: Request, runtime?: RuntimeContext) => {
+  const owner = (url: URL) => {
+    // The path read once, not once per service.
+    const pathname = url.pathname;
+    return ordered.find((server) => adapterHooks.ownsPath(server, pathname));
+  };
+  // Not async, and the URL parsed once for the owner lookup and its server: per-request cost.
+  const handle = (request: Request, runtime: RuntimeContext = {}): Promise<Response | undefined> => {
     const url = requestUrl(request);
-    return url === null ? badRequestNoHost() : owner(url)?.handle(request, runtime);
+    if (url === null) return Promise.resolve(badRequestNoHost());
+    const server = owner(url);
+    return server === undefined
+      ? Promise.resolve(undefined)
+      : adapterHooks.handleAt(server, request, url, runtime);
   };
   return {
     servers,

@@ -17,6 +17,7 @@ import { RESPONSE_ALREADY_SENT } from '@hono/node-server/utils/response';
 import { type RawData, type WebSocket, WebSocketServer } from 'ws';
 import { isStreamingResponse, notFound } from '../http.ts';
 import type { RuntimeContext, ServerWebSocket, WebSocketHandlers } from '../runtime.ts';
+import { readIncomingText } from './node-body.ts';
 import { readReady, writeResponse } from './node-response.ts';
 
 /** Any handler in the core's shape: a Response, or `undefined` for "not mine". */
@@ -65,6 +66,14 @@ export function createNodeHandlers(handler: FetchHandler, options: NodeHandlerOp
     const runtime: RuntimeContext = {
       remoteAddress: incoming.socket.remoteAddress,
       cheapBodyText: true,
+      // Only this request's own body, and only if nobody started reading it.
+      readBodyText: (body, timeoutMs) =>
+        body === request &&
+        !incoming.readableDidRead &&
+        incoming.listenerCount('data') === 0 &&
+        incoming.listenerCount('readable') === 0
+          ? readIncomingText(incoming as IncomingMessage, timeoutMs)
+          : undefined,
       onClientGone: (listener) =>
         outgoing.once('close', () => {
           if (!outgoing.writableFinished) listener();
@@ -109,8 +118,8 @@ export function createNodeHandlers(handler: FetchHandler, options: NodeHandlerOp
   };
 
   return {
-    // Bodies are read by the core, under its `bodyTimeout`: `request.text()` on
-    // `@hono/node-server`'s Request reads the IncomingMessage directly, without a web stream.
+    // Bodies are read under the core's `bodyTimeout`: one of declared length straight from the
+    // IncomingMessage (`readBodyText`), others as `@hono/node-server`'s Request gives them.
     request: (incoming, outgoing) => void request(incoming, outgoing),
     upgrade,
     closeWebSockets: () => {

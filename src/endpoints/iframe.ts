@@ -3,7 +3,7 @@
  * on `sockjsUrl`, so it is rendered and hashed once per server. The ETag is a content hash
  * (SHA-256 from Web Crypto, available on every runtime; the reference server's MD5 is not).
  */
-import { CONTENT_TYPE, setCacheOneYear } from '../protocol/headers.ts';
+import { CONTENT_TYPE, type ResponseHeaders, setCacheOneYear } from '../protocol/headers.ts';
 import { iframePage } from '../protocol/templates.ts';
 
 export interface IframeDocument {
@@ -28,12 +28,12 @@ export function iframe(
   if (request.headers.get('If-None-Match') === document.etag) {
     return new Response(null, { status: 304 });
   }
-  const headers = new Headers({ 'Content-Type': CONTENT_TYPE.html, ETag: document.etag });
+  const headers: ResponseHeaders = { 'Content-Type': CONTENT_TYPE.html, ETag: document.etag };
   setCacheOneYear(headers);
   if (frameOptions !== false) {
     // Note: the iframe transports need the page framed by the main page's origin; DENY disables them.
-    headers.set('X-Frame-Options', frameOptions);
-    headers.set('Content-Security-Policy', `frame-ancestors ${FRAME_ANCESTORS[frameOptions]}`);
+    headers['X-Frame-Options'] = frameOptions;
+    headers['Content-Security-Policy'] = `frame-ancestors ${FRAME_ANCESTORS[frameOptions]}`;
   }
   return new Response(document.body, { status: 200, headers });
 }

@@ -11,7 +11,7 @@ export function info(ctx: EndpointContext): Response {
   const { options, request } = ctx;
   // No JSESSIONID here, even when enabled: the protocol suite checks that /info sets no cookie.
   const headers = chainHeaders(request, options, { noCache: true, cors: true });
-  headers.set('Content-Type', CONTENT_TYPE.json);
+  headers['Content-Type'] = CONTENT_TYPE.json;
   const body: Record<string, unknown> = {
     websocket: options.transports.has('websocket'),
     transports: [...options.transports],

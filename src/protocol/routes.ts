@@ -51,8 +51,10 @@ export type Endpoint =
 
 interface RouteDefinition {
   method: string;
-  /** Matched against the path after the prefix. */
-  pattern: RegExp;
+  /** Routes without a session: matched against the path after the prefix. */
+  pattern?: RegExp;
+  /** Session routes: the path's last segment (see `SESSION_PATH`), e.g. `xhr_send`. */
+  transport?: string;
   endpoint: Endpoint;
   /** The route exists only if this returns true for the enabled transports. */
   enabled: (transports: ReadonlySet<TransportName>) => boolean;
@@ -67,16 +69,20 @@ export type RouteMatch =
   | { kind: 'method-not-allowed'; allow: string }
   | { kind: 'not-found' };
 
+const NOT_FOUND: RouteMatch = { kind: 'not-found' };
+
 const always = () => true;
 const when =
   (...names: TransportName[]) =>
   (enabled: ReadonlySet<TransportName>) =>
     names.some((name) => enabled.has(name));
 
-/** `/{server}/{session}/{transport}`: ids are non-empty and contain no `/` or `.`. */
-function sessionRoute(transport: string): RegExp {
-  return new RegExp(`^/[^/.]+/([^/.]+)/${transport}/?$`);
-}
+/**
+ * A session route's path, `/{server}/{session}/{transport}` (ids are non-empty and contain no
+ * `/` or `.`), with the session id and the transport segment: one match for every session
+ * route, whose transport segment must then be exactly the route's. No other route has this shape.
+ */
+const SESSION_PATH = /^\/[^/.]+\/([^/.]+)\/([^/]*?)\/?$/;
 
 export interface RouterOptions {
   transports: ReadonlySet<TransportName>;
@@ -85,7 +91,10 @@ export interface RouterOptions {
 }
 
 export class Router {
+  /** The enabled routes without a session. */
   readonly #routes: RouteDefinition[];
+  /** The enabled session routes by their transport segment, in the table's order. */
+  readonly #sessionRoutes = new Map<string, RouteDefinition[]>();
   /** Every route by its endpoint (one row each), enabled or not. */
   readonly #byEndpoint: ReadonlyMap<Endpoint, RouteDefinition>;
 
@@ -116,7 +125,7 @@ export class Router {
       },
       {
         method: 'GET',
-        pattern: sessionRoute('websocket'),
+        transport: 'websocket',
         endpoint: 'websocket',
         enabled: when('websocket'),
         session: true,
@@ -124,7 +133,7 @@ export class Router {
       },
       {
         method: 'POST',
-        pattern: sessionRoute('xhr'),
+        transport: 'xhr',
         endpoint: 'xhr',
         enabled: when('xhr-polling'),
         session: true,
@@ -132,14 +141,14 @@ export class Router {
       },
       {
         method: 'OPTIONS',
-        pattern: sessionRoute('xhr'),
+        transport: 'xhr',
         endpoint: 'xhr-options',
         enabled: when('xhr-polling'),
         originChecked: true,
       },
       {
         method: 'POST',
-        pattern: sessionRoute('xhr_send'),
+        transport: 'xhr_send',
         endpoint: 'xhr-send',
         enabled: xhrSendUsers,
         session: true,
@@ -147,14 +156,14 @@ export class Router {
       },
       {
         method: 'OPTIONS',
-        pattern: sessionRoute('xhr_send'),
+        transport: 'xhr_send',
         endpoint: 'xhr-send-options',
         enabled: xhrSendUsers,
         originChecked: true,
       },
       {
         method: 'POST',
-        pattern: sessionRoute('xhr_streaming'),
+        transport: 'xhr_streaming',
         endpoint: 'xhr-streaming',
         enabled: when('xhr-streaming'),
         session: true,
@@ -162,14 +171,14 @@ export class Router {
       },
       {
         method: 'OPTIONS',
-        pattern: sessionRoute('xhr_streaming'),
+        transport: 'xhr_streaming',
         endpoint: 'xhr-streaming-options',
         enabled: when('xhr-streaming'),
         originChecked: true,
       },
       {
         method: 'GET',
-        pattern: sessionRoute('eventsource'),
+        transport: 'eventsource',
         endpoint: 'eventsource',
         enabled: when('eventsource'),
         session: true,
@@ -177,27 +186,34 @@ export class Router {
       },
       {
         method: 'GET',
-        pattern: sessionRoute('htmlfile'),
+        transport: 'htmlfile',
         endpoint: 'htmlfile',
         enabled: when('htmlfile'),
         session: true,
       },
       {
         method: 'GET',
-        pattern: sessionRoute('jsonp'),
+        transport: 'jsonp',
         endpoint: 'jsonp',
         enabled: when('jsonp-polling'),
         session: true,
       },
       {
         method: 'POST',
-        pattern: sessionRoute('jsonp_send'),
+        transport: 'jsonp_send',
         endpoint: 'jsonp-send',
         enabled: when('jsonp-polling'),
         session: true,
       },
     ];
-    this.#routes = definitions.filter((route) => route.enabled(options.transports));
+    const enabled = definitions.filter((route) => route.enabled(options.transports));
+    this.#routes = enabled.filter((route) => route.transport === undefined);
+    for (const route of enabled) {
+      if (route.transport === undefined) continue;
+      const routes = this.#sessionRoutes.get(route.transport) ?? [];
+      routes.push(route);
+      this.#sessionRoutes.set(route.transport, routes);
+    }
     this.#byEndpoint = new Map(definitions.map((route) => [route.endpoint, route]));
   }
 
@@ -216,16 +232,27 @@ export class Router {
    * matches with another method is a 405 listing every method that would match.
    */
   match(method: string, path: string): RouteMatch {
+    const session = SESSION_PATH.exec(path);
+    if (session !== null) {
+      const routes = this.#sessionRoutes.get(session[2]!);
+      const sessionId = session[1]!;
+      if (routes === undefined || !isValidSessionId(sessionId)) return NOT_FOUND;
+      return this.#pick(routes, method, sessionId);
+    }
     let allow: string[] | null = null;
     for (const route of this.#routes) {
-      const found = route.pattern.exec(path);
-      if (found === null) continue;
-      const sessionId = found[1] ?? null;
-      if (sessionId !== null && !isValidSessionId(sessionId)) continue;
-      if (route.method === method) return { kind: 'endpoint', endpoint: route.endpoint, sessionId };
+      if (!route.pattern!.test(path)) continue;
+      if (route.method === method) return { kind: 'endpoint', endpoint: route.endpoint, sessionId: null };
       allow ??= [];
       allow.push(route.method);
     }
-    return allow === null ? { kind: 'not-found' } : { kind: 'method-not-allowed', allow: allow.join(', ') };
+    return allow === null ? NOT_FOUND : { kind: 'method-not-allowed', allow: allow.join(', ') };
+  }
+
+  #pick(routes: RouteDefinition[], method: string, sessionId: string): RouteMatch {
+    for (const route of routes) {
+      if (route.method === method) return { kind: 'endpoint', endpoint: route.endpoint, sessionId };
+    }
+    return { kind: 'method-not-allowed', allow: routes.map((route) => route.method).join(', ') };
   }
 }

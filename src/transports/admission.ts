@@ -5,17 +5,34 @@
  * request is forwarded and its answer returned as the response.
  */
 import { textResponse } from '../http.ts';
+import type { ResponseHeaders } from '../protocol/headers.ts';
 import type { EndpointContext } from './context.ts';
 
 export type Admission = { ok: true; data: unknown } | { ok: false; response: Response };
 
 const ADMITTED: Admission = { ok: true, data: undefined };
 
-export async function admit(ctx: EndpointContext, transport: string, headers?: Headers): Promise<Admission> {
+/**
+ * Not an async function: a request for an existing session (every poll but the first) is
+ * admitted without a promise, and a caller can skip its `await` (see `xhrPolling`).
+ */
+export function admit(
+  ctx: EndpointContext,
+  transport: string,
+  headers?: ResponseHeaders,
+): Admission | Promise<Admission> {
   if (ctx.sessionId !== '' && ctx.sessions.get(ctx.sessionId) !== undefined) return ADMITTED;
   if (ctx.openSessions() >= ctx.options.maxSessions) {
     return { ok: false, response: textResponse(503, 'Too many sessions', headers) };
   }
+  return admitNew(ctx, transport, headers);
+}
+
+async function admitNew(
+  ctx: EndpointContext,
+  transport: string,
+  headers?: ResponseHeaders,
+): Promise<Admission> {
   const admission = await authorizeSession(ctx, transport, headers);
   const forward = ctx.runtime.forwardAdmitted;
   if (forward === undefined || !admission.ok) return admission;
@@ -25,7 +42,7 @@ export async function admit(ctx: EndpointContext, transport: string, headers?: H
 async function authorizeSession(
   ctx: EndpointContext,
   transport: string,
-  headers?: Headers,
+  headers?: ResponseHeaders,
 ): Promise<Admission> {
   const authorize = ctx.options.authorize;
   if (authorize === null) return ADMITTED;

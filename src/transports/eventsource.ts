@@ -12,7 +12,7 @@ const eventFramed = (frame: string) => 'data: ' + escapeForEventSource(frame) + 
 export async function eventSource(ctx: EndpointContext): Promise<Response> {
   const headers = chainHeaders(ctx.request, ctx.options, { sid: true, noCache: true });
   // Exactly `text/event-stream`, no charset. The client opens EventSource without credentials.
-  headers.set('Content-Type', CONTENT_TYPE.eventStream);
+  headers['Content-Type'] = CONTENT_TYPE.eventStream;
   if (!ctx.options.disableCors) setCors(headers, ctx.request, true);
   const admission = await admit(ctx, 'eventsource', headers);
   if (!admission.ok) return admission.response;

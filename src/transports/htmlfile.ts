@@ -19,7 +19,7 @@ export async function htmlfile(ctx: EndpointContext): Promise<Response> {
   const headers = chainHeaders(ctx.request, ctx.options, { sid: true, noCache: true });
   const callback = readCallback(ctx.url, Number.POSITIVE_INFINITY);
   if (!callback.ok) return textResponse(500, callback.message, headers);
-  headers.set('Content-Type', CONTENT_TYPE.html);
+  headers['Content-Type'] = CONTENT_TYPE.html;
   const admission = await admit(ctx, 'htmlfile', headers);
   if (!admission.ok) return admission.response;
   const receiver = new HttpReceiver({

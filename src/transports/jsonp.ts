@@ -17,9 +17,9 @@ export async function jsonpPolling(ctx: EndpointContext): Promise<Response> {
   const result = readCallback(ctx.url, MAX_CALLBACK_LENGTH);
   if (!result.ok) return textResponse(500, result.message, headers);
   const callback = result.callback;
-  headers.set('Content-Type', CONTENT_TYPE.javascript);
+  headers['Content-Type'] = CONTENT_TYPE.javascript;
   // With `/**/` first, the body can never be sniffed as a Flash file (CVE-2014-4671).
-  headers.set('X-Content-Type-Options', 'nosniff');
+  headers['X-Content-Type-Options'] = 'nosniff';
   const admission = await admit(ctx, 'jsonp-polling', headers);
   if (!admission.ok) return admission.response;
   const receiver = new PollingReceiver({

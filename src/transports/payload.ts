@@ -6,6 +6,7 @@
  */
 import { readBody, textResponse } from '../http.ts';
 import { parseClientPayload } from '../protocol/frames.ts';
+import type { ResponseHeaders } from '../protocol/headers.ts';
 import type { EndpointContext } from './context.ts';
 
 export type PayloadResult = { ok: true; messages: string[] } | { ok: false; response: Response };
@@ -13,28 +14,25 @@ export type PayloadResult = { ok: true; messages: string[] } | { ok: false; resp
 /** `form`: take the `d` field of an urlencoded form (jsonp_send's hidden-form POST). */
 export async function readPayload(
   ctx: EndpointContext,
-  headers: Headers,
+  headers: ResponseHeaders,
   form: boolean,
 ): Promise<PayloadResult> {
-  const body = await readBody(
-    ctx.request,
-    ctx.options.maxMessageSize,
-    ctx.options.bodyTimeout,
-    ctx.runtime.cheapBodyText === true,
-  );
+  const body = await readBody(ctx.request, ctx.options.maxMessageSize, ctx.options.bodyTimeout, ctx.runtime);
   if (!body.ok && body.error === 'too-large') {
     return { ok: false, response: textResponse(413, 'Payload too large.', headers) };
   }
   if (!body.ok) {
     // The rest of the body may still be on its way: the connection cannot carry another request.
-    headers.set('Connection', 'close');
+    headers.Connection = 'close';
     return body.error === 'timeout'
       ? { ok: false, response: textResponse(408, 'Request body timed out.', headers) }
       : { ok: false, response: textResponse(400, 'Request body incomplete.', headers) };
   }
   let text = body.text;
-  const contentType = ctx.request.headers.get('Content-Type') ?? '';
-  if (form && contentType.startsWith('application/x-www-form-urlencoded')) {
+  if (
+    form &&
+    (ctx.request.headers.get('Content-Type') ?? '').startsWith('application/x-www-form-urlencoded')
+  ) {
     text = new URLSearchParams(text).get('d') ?? '';
   }
   const parsed = parseClientPayload(text, false);

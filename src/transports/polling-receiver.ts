@@ -4,6 +4,7 @@
  * no stream is built for a body that is always a single frame (on Node 20 a web stream costs
  * more than the rest of the request), and every runtime can send it with a Content-Length.
  */
+import type { ResponseHeaders } from '../protocol/headers.ts';
 import type { Receiver } from '../receiver.ts';
 import type { Session } from '../session.ts';
 
@@ -12,7 +13,7 @@ export interface PollingReceiverOptions {
   /** Wraps the frame in the transport's framing. */
   format: (frame: string) => string;
   /** Headers of the eventual 200 response. */
-  headers: Headers;
+  headers: ResponseHeaders;
 }
 
 export class PollingReceiver implements Receiver {
@@ -22,7 +23,7 @@ export class PollingReceiver implements Receiver {
   /** The session this receiver reports to once attached. */
   session: Session | null = null;
   readonly #format: (frame: string) => string;
-  readonly #headers: Headers;
+  readonly #headers: ResponseHeaders;
   #respond!: (response: Response) => void;
   #closed = false;
 

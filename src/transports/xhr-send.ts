@@ -12,6 +12,6 @@ export async function xhrSend(ctx: EndpointContext): Promise<Response> {
   if (session === undefined) return notFound(headers);
   session.deliver(payload.messages);
   // 204, yet with a Content-Type: Firefox otherwise tries to parse the empty body as XML.
-  headers.set('Content-Type', CONTENT_TYPE.text);
+  headers['Content-Type'] = CONTENT_TYPE.text;
   return new Response(null, { status: 204, headers });
 }
