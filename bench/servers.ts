@@ -99,23 +99,34 @@ function builtNodeServer(
 const deno = (entry: string) => ['run', '--allow-net', '--allow-env', entry];
 const bun = (entry: string) => ['run', entry];
 
-/** Miniflare driving workerd (a node process and its workerd child: the whole tree counts). */
-const workersServer: ServerSpec = {
-  id: 'sockjs-fetch/workers',
-  implementation: 'sockjs-fetch',
-  runtime: 'workers',
-  kind: 'sockjs',
-  command: process.execPath,
-  args: ['workers/dev.ts'],
-  ready: LISTENING,
-  async prepare() {
-    workersServer.args = [await buildNodeApp(repoRoot, 'workers/dev.ts')];
-  },
-  // ~370 KB resident per WebSocket session in local workerd, and handshakes slow to seconds
-  // past ~1,500 open sessions (the full run's opens then time out).
-  maxIdleSessions: 1000,
-  unavailable: needs(fromRoot('workers', 'dev.ts'), fromRoot('node_modules', 'miniflare', 'package.json')),
-};
+/**
+ * Miniflare driving workerd (a node process and its workerd child: the whole tree counts), with
+ * wrangler's bundle of a config: the demo's wrangler.toml, or the platform floor's
+ * (bench/servers/floor-workers.toml: a bare Durable Object per WebSocket, echoing).
+ */
+function workersServer(spec: Pick<ServerSpec, 'id' | 'implementation' | 'kind'>, config: string): ServerSpec {
+  const server: ServerSpec = {
+    ...spec,
+    runtime: 'workers',
+    command: process.execPath,
+    args: ['workers/dev.ts'],
+    env: { WORKERS_CONFIG: config },
+    ready: LISTENING,
+    async prepare() {
+      server.args = [await buildNodeApp(repoRoot, 'workers/dev.ts')];
+    },
+    // Hundreds of KB resident per WebSocket session in local workerd (each its own Durable
+    // Object), and handshakes slow to seconds past ~1,500 open sessions (the full run's opens
+    // then time out).
+    maxIdleSessions: 1000,
+    unavailable: needs(
+      fromRoot('workers', 'dev.ts'),
+      path.resolve(repoRoot, config),
+      fromRoot('node_modules', 'miniflare', 'package.json'),
+    ),
+  };
+  return server;
+}
 
 export const SERVERS: readonly ServerSpec[] = [
   builtNodeServer(
@@ -216,7 +227,14 @@ export const SERVERS: readonly ServerSpec[] = [
     ready: LISTENING,
     unavailable: needs(bunBinary),
   },
-  workersServer,
+  workersServer(
+    { id: 'sockjs-fetch/workers', implementation: 'sockjs-fetch', kind: 'sockjs' },
+    'wrangler.toml',
+  ),
+  workersServer(
+    { id: 'plain-ws/workers', implementation: 'plain-ws', kind: 'plain-ws' },
+    'bench/servers/floor-workers.toml',
+  ),
   ...[1, 2, 3].map((backends): ServerSpec => {
     const server: ServerSpec = {
       id: `sockjs-fetch/cluster-${backends}`,
