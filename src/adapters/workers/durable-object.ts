@@ -179,6 +179,8 @@ export class SockJSDurableObject<Env = unknown> extends DurableObject<Env> {
   readonly #table: SessionTable;
   /** Whether this instance has taken over the object's sockets (see `#wake`). */
   #awake = false;
+  /** Whether this instance has read what a previous one left in storage (see `#readStorage`). */
+  #storageRead = false;
   /** Topics across objects: the broker of every server here, and the topic objects' side. */
   readonly #topics: DurableObjectTopics;
 
@@ -193,9 +195,8 @@ export class SockJSDurableObject<Env = unknown> extends DurableObject<Env> {
     this.#env = env;
     this.#services = ServiceTable.for(services);
     this.#topics = new DurableObjectTopics(ctx, env, options.binding ?? 'SOCKJS', () => this.#services.log);
-    this.#table = new SessionTable(ctx.storage);
-    // Left by a previous instance: lost sessions to forget in time, or nothing worth keeping.
-    if (this.#table.exists) ctx.waitUntil(this.#sweepLostSessions());
+    // Sessions a previous instance left are lost: forgotten in time (the alarm), or at once.
+    this.#table = new SessionTable(ctx.storage, () => ctx.waitUntil(this.#sweepLostSessions()));
     this.#runtime = {
       manualHeartbeats: true,
       abortNoticedOnWrite: true,
@@ -206,6 +207,7 @@ export class SockJSDurableObject<Env = unknown> extends DurableObject<Env> {
 
   async fetch(request: Request): Promise<Response> {
     this.#wake();
+    if (!isWebSocketUpgrade(request)) this.#readStorage();
     const url = requestUrl(request);
     if (url === null) return notFound();
     if (isTopicRequest(url)) return this.#topics.handle(request);
@@ -223,6 +225,7 @@ export class SockJSDurableObject<Env = unknown> extends DurableObject<Env> {
 
   async webSocketClose(ws: WorkersWebSocket, code: number, reason: string, wasClean: boolean): Promise<void> {
     this.#wake();
+    this.#readStorage();
     this.#handlersFor(ws)?.onClose(code, reason, wasClean);
     this.#handlers.delete(ws);
     // Complete the closing handshake; reserved codes cannot be sent back.
@@ -232,6 +235,7 @@ export class SockJSDurableObject<Env = unknown> extends DurableObject<Env> {
 
   async webSocketError(ws: WorkersWebSocket): Promise<void> {
     this.#wake();
+    this.#readStorage();
     this.#handlersFor(ws)?.onClose(1006, 'WebSocket error', false);
     this.#handlers.delete(ws);
     this.#releaseIfIdle(ws);
@@ -240,6 +244,7 @@ export class SockJSDurableObject<Env = unknown> extends DurableObject<Env> {
   /** Heartbeats for every SockJS-framed socket, then the next alarm while any remain. */
   async alarm(): Promise<void> {
     this.#wake();
+    this.#readStorage();
     const sockets = this.#ctx.getWebSockets(FRAMED_TAG);
     for (const ws of sockets) socketApi(ws).send(HEARTBEAT_FRAME);
     if (sockets.length > 0) await this.#ctx.storage.setAlarm(Date.now() + this.#services.heartbeatDelay);
@@ -307,6 +312,21 @@ export class SockJSDurableObject<Env = unknown> extends DurableObject<Env> {
     for (const ws of this.#ctx.getWebSockets()) {
       if (ws.readyState === OPEN) this.#handlersFor(ws);
     }
+  }
+
+  /**
+   * What a previous instance left in storage, read at the first event that is not a WebSocket
+   * handshake or message: sessions lost with it (`SessionTable.load`, which also runs whenever
+   * the table is first used) and topics only its lost sessions held (left now). An object that
+   * only accepts a socket touches no SQLite: its first statement is the object's dearest (about
+   * half a millisecond on local workerd, where the database is set up then). An object with
+   * leftovers that only ever gets handshakes and messages reads them at its first alarm or
+   * close; a client of a lost session is told so whenever it comes back.
+   */
+  #readStorage(): void {
+    if (this.#storageRead) return;
+    this.#storageRead = true;
+    this.#table.load();
     this.#topics.woken();
   }
 
@@ -361,6 +381,10 @@ export class SockJSDurableObject<Env = unknown> extends DurableObject<Env> {
     this.#handlers.set(ws, handlers);
     return handlers;
   }
+}
+
+function isWebSocketUpgrade(request: Request): boolean {
+  return request.headers.get('Upgrade')?.toLowerCase() === 'websocket';
 }
 
 function describe(error: unknown): string {
