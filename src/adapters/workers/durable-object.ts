@@ -1,6 +1,7 @@
 /**
  * The Durable Object that holds SockJS sessions. It runs the same `SockJSServer` as every other
- * runtime, with the application's code attached by each service's `setup`.
+ * runtime, with the application's code attached by each service's `setup`, built in an object
+ * when the first request or socket of that service reaches it (see `ServiceTable`).
  *
  * - HTTP transports (polling, streaming) are answered from memory; the session's timers keep
  *   the object awake while a session exists, and its SQLite store lets a restarted object tell
@@ -118,7 +119,10 @@ class ServiceTable<Env> {
       options: resolveOptions(definition.options),
     }));
     for (const { definition, options } of resolved) {
-      this.#byPrefix.set(options.prefix, { definition, prefix: options.prefix });
+      // Two services with one prefix: the first defined answers (as in `combineServices`).
+      if (!this.#byPrefix.has(options.prefix)) {
+        this.#byPrefix.set(options.prefix, { definition, prefix: options.prefix });
+      }
     }
     this.#ordered = [...this.#byPrefix.values()].sort((a, b) => b.prefix.length - a.prefix.length);
     this.heartbeatDelay = Math.min(...resolved.map(({ options }) => options.heartbeatDelay));
