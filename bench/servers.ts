@@ -12,7 +12,7 @@
  * Redis: only the cluster scenarios run on them.
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { buildNodeApp } from '../scripts/build-node-apps.ts';
@@ -114,6 +114,21 @@ function workersServer(spec: Pick<ServerSpec, 'id' | 'implementation' | 'kind'>,
     ready: LISTENING,
     async prepare() {
       server.args = [await buildNodeApp(repoRoot, 'workers/dev.ts')];
+      // Bundled once, as `wrangler deploy` would (dev.ts would bundle at every server start).
+      const file = path.resolve(repoRoot, config);
+      const bundle = fromRoot('.wrangler', `bench-${spec.id.replace(/[^\w-]+/g, '-')}`);
+      rmSync(bundle, { recursive: true, force: true });
+      const build = spawnSync(
+        fromRoot('node_modules', '.bin', 'wrangler'),
+        ['deploy', '--dry-run', '--outdir', bundle, '--config', file],
+        {
+          cwd: path.dirname(file),
+          encoding: 'utf8',
+          env: { ...process.env, WRANGLER_SEND_METRICS: 'false' },
+        },
+      );
+      if (build.status !== 0) throw new Error(`wrangler could not bundle ${config}:\n${build.stderr}`);
+      server.env = { ...server.env, WORKERS_BUNDLE: bundle };
     },
     // Hundreds of KB resident per WebSocket session in local workerd (each its own Durable
     // Object), and handshakes slow to seconds past ~1,500 open sessions (the full run's opens
