@@ -12,7 +12,7 @@
  * Redis: only the cluster scenarios run on them.
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { buildNodeApp } from '../scripts/build-node-apps.ts';
@@ -99,23 +99,49 @@ function builtNodeServer(
 const deno = (entry: string) => ['run', '--allow-net', '--allow-env', entry];
 const bun = (entry: string) => ['run', entry];
 
-/** Miniflare driving workerd (a node process and its workerd child: the whole tree counts). */
-const workersServer: ServerSpec = {
-  id: 'sockjs-fetch/workers',
-  implementation: 'sockjs-fetch',
-  runtime: 'workers',
-  kind: 'sockjs',
-  command: process.execPath,
-  args: ['workers/dev.ts'],
-  ready: LISTENING,
-  async prepare() {
-    workersServer.args = [await buildNodeApp(repoRoot, 'workers/dev.ts')];
-  },
-  // ~370 KB resident per WebSocket session in local workerd, and handshakes slow to seconds
-  // past ~1,500 open sessions (the full run's opens then time out).
-  maxIdleSessions: 1000,
-  unavailable: needs(fromRoot('workers', 'dev.ts'), fromRoot('node_modules', 'miniflare', 'package.json')),
-};
+/**
+ * Miniflare driving workerd (a node process and its workerd child: the whole tree counts), with
+ * wrangler's bundle of a config: the demo's wrangler.toml, or the platform floor's
+ * (bench/servers/floor-workers.toml: a bare Durable Object per WebSocket, echoing).
+ */
+function workersServer(spec: Pick<ServerSpec, 'id' | 'implementation' | 'kind'>, config: string): ServerSpec {
+  const server: ServerSpec = {
+    ...spec,
+    runtime: 'workers',
+    command: process.execPath,
+    args: ['workers/dev.ts'],
+    env: { WORKERS_CONFIG: config },
+    ready: LISTENING,
+    async prepare() {
+      server.args = [await buildNodeApp(repoRoot, 'workers/dev.ts')];
+      // Bundled once, as `wrangler deploy` would (dev.ts would bundle at every server start).
+      const file = path.resolve(repoRoot, config);
+      const bundle = fromRoot('.wrangler', `bench-${spec.id.replace(/[^\w-]+/g, '-')}`);
+      rmSync(bundle, { recursive: true, force: true });
+      const build = spawnSync(
+        fromRoot('node_modules', '.bin', 'wrangler'),
+        ['deploy', '--dry-run', '--outdir', bundle, '--config', file],
+        {
+          cwd: path.dirname(file),
+          encoding: 'utf8',
+          env: { ...process.env, WRANGLER_SEND_METRICS: 'false' },
+        },
+      );
+      if (build.status !== 0) throw new Error(`wrangler could not bundle ${config}:\n${build.stderr}`);
+      server.env = { ...server.env, WORKERS_BUNDLE: bundle };
+    },
+    // Hundreds of KB resident per WebSocket session in local workerd (each its own Durable
+    // Object), and handshakes slow to seconds past ~1,500 open sessions (the full run's opens
+    // then time out).
+    maxIdleSessions: 1000,
+    unavailable: needs(
+      fromRoot('workers', 'dev.ts'),
+      path.resolve(repoRoot, config),
+      fromRoot('node_modules', 'miniflare', 'package.json'),
+    ),
+  };
+  return server;
+}
 
 export const SERVERS: readonly ServerSpec[] = [
   builtNodeServer(
@@ -216,7 +242,14 @@ export const SERVERS: readonly ServerSpec[] = [
     ready: LISTENING,
     unavailable: needs(bunBinary),
   },
-  workersServer,
+  workersServer(
+    { id: 'sockjs-fetch/workers', implementation: 'sockjs-fetch', kind: 'sockjs' },
+    'wrangler.toml',
+  ),
+  workersServer(
+    { id: 'plain-ws/workers', implementation: 'plain-ws', kind: 'plain-ws' },
+    'bench/servers/floor-workers.toml',
+  ),
   ...[1, 2, 3].map((backends): ServerSpec => {
     const server: ServerSpec = {
       id: `sockjs-fetch/cluster-${backends}`,

@@ -7,10 +7,11 @@
  * SOCKJS_HEARTBEAT_DELAY / SOCKJS_DISCONNECT_DELAY / SOCKJS_BODY_TIMEOUT / SOCKJS_CLIENT_URL /
  * SOCKJS_PUBLISH_TOKEN (enables POST /publish/<topic>) reach the Worker as vars;
  * WORKERS_PERSIST names a directory that keeps Durable Object storage across restarts (default:
- * in memory).
+ * in memory). WORKERS_CONFIG runs another wrangler config the same way (relative to the
+ * repository root; the benchmark's platform floor, bench/servers/floor-workers.toml).
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -25,7 +26,7 @@ function findRoot(dir: string): string {
   return findRoot(parent);
 }
 const root = findRoot(fileURLToPath(new URL('.', import.meta.url)));
-const config = path.join(root, 'wrangler.toml');
+const config = path.resolve(root, process.env.WORKERS_CONFIG ?? 'wrangler.toml');
 
 // Offline: no telemetry, and no fetch of the `Request.cf` sample object.
 const env = { ...process.env, WRANGLER_SEND_METRICS: 'false', CLOUDFLARE_CF_FETCH_ENABLED: 'false' };
@@ -38,7 +39,8 @@ if (prebuilt === undefined) {
   const build = spawnSync(
     path.join(root, 'node_modules', '.bin', 'wrangler'),
     ['deploy', '--dry-run', '--outdir', outdir, '--config', config],
-    { cwd: root, env, encoding: 'utf8' },
+    // From the config's directory: wrangler resolves its `tsconfig` from there.
+    { cwd: path.dirname(config), env, encoding: 'utf8' },
   );
   if (build.status !== 0) {
     console.error(build.stdout, build.stderr);
@@ -58,13 +60,16 @@ for (const name of [
   if (value) vars[name] = value;
 }
 
+/** The bundle is named after the config's `main` (`index.js` for the demo). */
+const script = readdirSync(outdir).find((name) => name.endsWith('.js')) ?? 'index.js';
+
 const { workerOptions } = unstable_getMiniflareWorkerOptions(config);
 const persist = process.env.WORKERS_PERSIST;
 const miniflare = new Miniflare({
   ...workerOptions,
   bindings: { ...workerOptions.bindings, ...vars },
   modules: true,
-  scriptPath: path.join(outdir, 'index.js'),
+  scriptPath: path.join(outdir, script),
   modulesRoot: outdir,
   host: process.env.HOST ?? '127.0.0.1',
   port: Number(process.env.PORT ?? 8081),

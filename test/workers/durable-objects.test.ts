@@ -10,6 +10,7 @@ import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { RunningServer } from '../support/server-process.ts';
 import { workersTarget } from '../support/workers-target.ts';
+import { toWsUrl, WsClient } from '../support/ws-client.ts';
 
 const id = () => Math.random().toString(36).slice(2, 10);
 
@@ -132,6 +133,35 @@ describe('Workers: a restarted Durable Object', () => {
       );
       assert.equal((await send(second.url, '/echo', '000', session, ['late'])).status, 404);
       assert.equal(await poll(second.url, '/echo', '000', id()), 'o\n', 'new sessions still open');
+    } finally {
+      await second.stop();
+    }
+  });
+
+  it('still knows the lost sessions of a room whose new instance began with a WebSocket handshake', async () => {
+    const target = workersTarget(storage);
+    const lost = id();
+    const first = await target.start();
+    try {
+      assert.equal(await poll(first.url, '/broadcast', '000', lost), 'o\n');
+    } finally {
+      await first.stop();
+    }
+    const second = await target.start();
+    try {
+      // A handshake reads no storage (an object that only holds sockets never touches SQLite)...
+      const ws = await WsClient.connect(`${toWsUrl(second.url)}/broadcast/000/${id()}/websocket`, 10_000);
+      try {
+        assert.equal(await ws.next(10_000), 'o');
+        // ...so the rows of the previous instance are read when the lost session's client is back.
+        assert.equal(
+          await poll(second.url, '/broadcast', '000', lost),
+          'c[1012,"Server restarted, session lost"]\n',
+        );
+        assert.equal(await poll(second.url, '/broadcast', '000', id()), 'o\n', 'new sessions still open');
+      } finally {
+        ws.terminate();
+      }
     } finally {
       await second.stop();
     }

@@ -1,6 +1,7 @@
 /**
  * The Durable Object that holds SockJS sessions. It runs the same `SockJSServer` as every other
- * runtime, with the application's code attached by each service's `setup`.
+ * runtime, with the application's code attached by each service's `setup`, built in an object
+ * when the first request or socket of that service reaches it (see `ServiceTable`).
  *
  * - HTTP transports (polling, streaming) are answered from memory; the session's timers keep
  *   the object awake while a session exists, and its SQLite store lets a restarted object tell
@@ -17,11 +18,11 @@
 
 import { DurableObject } from 'cloudflare:workers';
 
-import { notFound } from '../../http.ts';
+import { notFound, requestUrl } from '../../http.ts';
+import { type Logger, resolveOptions } from '../../options.ts';
 import { HEARTBEAT_FRAME } from '../../protocol/frames.ts';
 import type { RuntimeContext, ServerWebSocket, WebSocketHandlers, WebSocketInfo } from '../../runtime.ts';
 import { adapterHooks, SockJSServer } from '../../server.ts';
-import { combineServices, type SockJSServices } from '../../services.ts';
 import { trustedAuthorize } from './admission.ts';
 import {
   type DurableObjectState,
@@ -91,6 +92,70 @@ function markClosedByServer(ws: WorkersWebSocket): void {
   }
 }
 
+/** What routing and the heartbeat alarm need to know of a service, without building its server. */
+interface ServiceEntry<Env> {
+  definition: WorkersServiceDefinition<Env>;
+  prefix: string;
+}
+
+/**
+ * The services of an object class, resolved once per isolate (every object of the class shares
+ * it): an object builds a service's server, and runs its `setup`, only when a request or a
+ * socket of that service reaches it. Most objects hold one session of one service; building
+ * every service in each (the demo has eleven) cost about 100 KB and 1 ms per object.
+ */
+class ServiceTable<Env> {
+  /** Longest prefix first, so `/echo/deep` wins over `/echo` for its own paths (as `combineServices`). */
+  readonly #ordered: ServiceEntry<Env>[];
+  readonly #byPrefix = new Map<string, ServiceEntry<Env>>();
+  /** The shortest heartbeat delay of the services: the alarm's period. */
+  readonly heartbeatDelay: number;
+  /** The first service's logger, for what happens outside any one service (topics). */
+  readonly log: Logger;
+
+  constructor(definitions: readonly WorkersServiceDefinition<Env>[]) {
+    const resolved = definitions.map((definition) => ({
+      definition,
+      options: resolveOptions(definition.options),
+    }));
+    for (const { definition, options } of resolved) {
+      // Two services with one prefix: the first defined answers (as in `combineServices`).
+      if (!this.#byPrefix.has(options.prefix)) {
+        this.#byPrefix.set(options.prefix, { definition, prefix: options.prefix });
+      }
+    }
+    this.#ordered = [...this.#byPrefix.values()].sort((a, b) => b.prefix.length - a.prefix.length);
+    this.heartbeatDelay = Math.min(...resolved.map(({ options }) => options.heartbeatDelay));
+    this.log = resolved[0]?.options.log ?? ((_severity, message) => console.error(message));
+  }
+
+  /** The service whose prefix covers `pathname` (as `SockJSServer.owns`). */
+  owner(pathname: string): ServiceEntry<Env> | undefined {
+    return this.#ordered.find(
+      ({ prefix }) =>
+        prefix === '' ||
+        pathname === prefix ||
+        (pathname.startsWith(prefix) && pathname.charCodeAt(prefix.length) === 47) /* '/' */,
+    );
+  }
+
+  byPrefix(prefix: string): ServiceEntry<Env> | undefined {
+    return this.#byPrefix.get(prefix);
+  }
+
+  static #tables = new WeakMap<readonly WorkersServiceDefinition<never>[], ServiceTable<never>>();
+
+  static for<Env>(definitions: readonly WorkersServiceDefinition<Env>[]): ServiceTable<Env> {
+    const key = definitions as readonly WorkersServiceDefinition<never>[];
+    let table = ServiceTable.#tables.get(key) as ServiceTable<Env> | undefined;
+    if (table === undefined) {
+      table = new ServiceTable(definitions);
+      ServiceTable.#tables.set(key, table as unknown as ServiceTable<never>);
+    }
+    return table;
+  }
+}
+
 export interface SockJSDurableObjectOptions {
   /**
    * The binding of this class in `env` (wrangler.toml), through which objects reach each other
@@ -109,15 +174,17 @@ export class SockJSDurableObject<Env = unknown> extends DurableObject<Env> {
    * adapter is written against, whatever declares `cloudflare:workers` (or nothing: Deno's check).
    */
   readonly #ctx: DurableObjectState;
-  readonly #services: SockJSServices;
+  readonly #env: Env;
+  readonly #services: ServiceTable<Env>;
+  /** The servers of the services this instance has been asked for, by prefix (see `ServiceTable`). */
+  readonly #servers = new Map<string, SockJSServer>();
   readonly #handlers = new Map<WorkersWebSocket, WebSocketHandlers>();
   readonly #runtime: RuntimeContext;
-  readonly #heartbeatDelay: number;
   readonly #table: SessionTable;
-  /** Sustained send rate of each service's WebSockets, by prefix (see `SendBudget`). */
-  readonly #sendRates = new Map<string, number>();
   /** Whether this instance has taken over the object's sockets (see `#wake`). */
   #awake = false;
+  /** Whether this instance has read what a previous one left in storage (see `#readStorage`). */
+  #storageRead = false;
   /** Topics across objects: the broker of every server here, and the topic objects' side. */
   readonly #topics: DurableObjectTopics;
 
@@ -129,32 +196,11 @@ export class SockJSDurableObject<Env = unknown> extends DurableObject<Env> {
   ) {
     super(ctx, env);
     this.#ctx = ctx;
-    this.#topics = new DurableObjectTopics(ctx, env, options.binding ?? 'SOCKJS', () => this.#log);
-    this.#table = new SessionTable(ctx.storage);
-    this.#services = combineServices(
-      services.map((service) => {
-        // `authorize` already ran in the Worker; its verdict comes with the request.
-        const own = service.options.authorize;
-        const broker = service.options.broker ?? this.#topics.broker;
-        const server = new SockJSServer(
-          own
-            ? { ...service.options, broker, authorize: trustedAuthorize(own) }
-            : { ...service.options, broker },
-        );
-        const prefix = server.options.prefix;
-        adapterHooks.setSessionStore(
-          server,
-          new SqliteSessionStore(this.#table, prefix, () => this.#releaseIfIdle()),
-        );
-        this.#sendRates.set(prefix, service.webSocketBytesPerSecond ?? DEFAULT_WEBSOCKET_BYTES_PER_SECOND);
-        this.#topics.attachServer(server);
-        service.setup(server, env);
-        return server;
-      }),
-    );
-    // Left by a previous instance: lost sessions to forget in time, or nothing worth keeping.
-    if (this.#table.exists) ctx.waitUntil(this.#sweepLostSessions());
-    this.#heartbeatDelay = Math.min(...this.#services.servers.map((server) => server.options.heartbeatDelay));
+    this.#env = env;
+    this.#services = ServiceTable.for(services);
+    this.#topics = new DurableObjectTopics(ctx, env, options.binding ?? 'SOCKJS', () => this.#services.log);
+    // Sessions a previous instance left are lost: forgotten in time (the alarm), or at once.
+    this.#table = new SessionTable(ctx.storage, () => ctx.waitUntil(this.#sweepLostSessions()));
     this.#runtime = {
       manualHeartbeats: true,
       abortNoticedOnWrite: true,
@@ -165,10 +211,13 @@ export class SockJSDurableObject<Env = unknown> extends DurableObject<Env> {
 
   async fetch(request: Request): Promise<Response> {
     this.#wake();
-    const url = new URL(request.url);
+    if (!isWebSocketUpgrade(request)) this.#readStorage();
+    const url = requestUrl(request);
+    if (url === null) return notFound();
     if (isTopicRequest(url)) return this.#topics.handle(request);
-    const server = this.#services.owner(url);
-    if (server === undefined) return notFound();
+    const service = this.#services.owner(url.pathname);
+    if (service === undefined) return notFound();
+    const server = this.#server(service);
     const runtime = { ...this.#runtime, remoteAddress: request.headers.get('CF-Connecting-IP') ?? undefined };
     return server.fetch(request, runtime);
   }
@@ -180,6 +229,7 @@ export class SockJSDurableObject<Env = unknown> extends DurableObject<Env> {
 
   async webSocketClose(ws: WorkersWebSocket, code: number, reason: string, wasClean: boolean): Promise<void> {
     this.#wake();
+    this.#readStorage();
     this.#handlersFor(ws)?.onClose(code, reason, wasClean);
     this.#handlers.delete(ws);
     // Complete the closing handshake; reserved codes cannot be sent back.
@@ -189,6 +239,7 @@ export class SockJSDurableObject<Env = unknown> extends DurableObject<Env> {
 
   async webSocketError(ws: WorkersWebSocket): Promise<void> {
     this.#wake();
+    this.#readStorage();
     this.#handlersFor(ws)?.onClose(1006, 'WebSocket error', false);
     this.#handlers.delete(ws);
     this.#releaseIfIdle(ws);
@@ -197,9 +248,10 @@ export class SockJSDurableObject<Env = unknown> extends DurableObject<Env> {
   /** Heartbeats for every SockJS-framed socket, then the next alarm while any remain. */
   async alarm(): Promise<void> {
     this.#wake();
+    this.#readStorage();
     const sockets = this.#ctx.getWebSockets(FRAMED_TAG);
     for (const ws of sockets) socketApi(ws).send(HEARTBEAT_FRAME);
-    if (sockets.length > 0) await this.#ctx.storage.setAlarm(Date.now() + this.#heartbeatDelay);
+    if (sockets.length > 0) await this.#ctx.storage.setAlarm(Date.now() + this.#services.heartbeatDelay);
     await this.#sweepLostSessions();
   }
 
@@ -239,14 +291,16 @@ export class SockJSDurableObject<Env = unknown> extends DurableObject<Env> {
   }
 
   async #scheduleHeartbeat(): Promise<void> {
-    const due = Date.now() + this.#heartbeatDelay;
+    const due = Date.now() + this.#services.heartbeatDelay;
     const alarm = await this.#ctx.storage.getAlarm();
     if (alarm === null || alarm > due) await this.#ctx.storage.setAlarm(due);
   }
 
   /** The core's view of a socket, with the send budget that stands in for `bufferedAmount`. */
   #socketApi(ws: WorkersWebSocket, prefix: string): ServerWebSocket {
-    const rate = this.#sendRates.get(prefix) ?? DEFAULT_WEBSOCKET_BYTES_PER_SECOND;
+    const rate =
+      this.#services.byPrefix(prefix)?.definition.webSocketBytesPerSecond ??
+      DEFAULT_WEBSOCKET_BYTES_PER_SECOND;
     return socketApi(ws, new SendBudget(rate));
   }
 
@@ -262,11 +316,44 @@ export class SockJSDurableObject<Env = unknown> extends DurableObject<Env> {
     for (const ws of this.#ctx.getWebSockets()) {
       if (ws.readyState === OPEN) this.#handlersFor(ws);
     }
+  }
+
+  /**
+   * What a previous instance left in storage, read at the first event that is not a WebSocket
+   * handshake or message: sessions lost with it (`SessionTable.load`, which also runs whenever
+   * the table is first used) and topics only its lost sessions held (left now). An object that
+   * only accepts a socket touches no SQLite: its first statement is the object's dearest (about
+   * half a millisecond on local workerd, where the database is set up then). An object with
+   * leftovers that only ever gets handshakes and messages reads them at its first alarm or
+   * close; a client of a lost session is told so whenever it comes back.
+   */
+  #readStorage(): void {
+    if (this.#storageRead) return;
+    this.#storageRead = true;
+    this.#table.load();
     this.#topics.woken();
   }
 
-  get #log() {
-    return this.#services.servers[0]?.options.log ?? ((_severity, message) => console.error(message));
+  /** The service's server in this instance, built (and set up by the application) on first use. */
+  #server({ definition, prefix }: ServiceEntry<Env>): SockJSServer {
+    let server = this.#servers.get(prefix);
+    if (server !== undefined) return server;
+    // `authorize` already ran in the Worker; its verdict comes with the request.
+    const own = definition.options.authorize;
+    const broker = definition.options.broker ?? this.#topics.broker;
+    server = new SockJSServer(
+      own
+        ? { ...definition.options, broker, authorize: trustedAuthorize(own) }
+        : { ...definition.options, broker },
+    );
+    adapterHooks.setSessionStore(
+      server,
+      new SqliteSessionStore(this.#table, prefix, () => this.#releaseIfIdle()),
+    );
+    this.#topics.attachServer(server);
+    definition.setup(server, this.#env);
+    this.#servers.set(prefix, server);
+    return server;
   }
 
   /** The socket's handlers; after hibernation they are rebuilt from its attachment. */
@@ -278,12 +365,12 @@ export class SockJSDurableObject<Env = unknown> extends DurableObject<Env> {
     // A SockJS session ends, and is reported, when the server closes its socket: nothing to
     // resume. A raw connection reports its close when the client's close arrives.
     if (attachment.closedByServer && attachment.info.protocol === 'websocket') return undefined;
-    const server = this.#services.servers.find(
-      (candidate) => candidate.options.prefix === attachment.info.prefix,
-    );
-    if (server === undefined) return undefined;
+    const service = this.#services.byPrefix(attachment.info.prefix);
+    if (service === undefined) return undefined;
     this.#topics.socket(attachment.info.connectionId, ws);
+    let server: SockJSServer | undefined;
     try {
+      server = this.#server(service);
       handlers = adapterHooks.resumeWebSocket(
         server,
         attachment.info,
@@ -292,12 +379,16 @@ export class SockJSDurableObject<Env = unknown> extends DurableObject<Env> {
     } catch (error) {
       // An application listener threw while the connection was announced: the other sockets
       // of a wake are still resumed.
-      server.options.log('error', `resuming a WebSocket failed: ${describe(error)}`);
+      (server?.options.log ?? this.#services.log)('error', `resuming a WebSocket failed: ${describe(error)}`);
       return undefined;
     }
     this.#handlers.set(ws, handlers);
     return handlers;
   }
+}
+
+function isWebSocketUpgrade(request: Request): boolean {
+  return request.headers.get('Upgrade')?.toLowerCase() === 'websocket';
 }
 
 function describe(error: unknown): string {
@@ -313,9 +404,12 @@ export function sockjsDurableObject<Env>(
   services: ServiceList<Env>,
   options: SockJSDurableObjectOptions = {},
 ): SockJSDurableObjectClass<Env> {
+  // Read once per isolate, as the Worker does: `env` is the same for every object of it.
+  let definitions: readonly WorkersServiceDefinition<Env>[] | undefined;
   return class extends SockJSDurableObject<Env> {
     constructor(ctx: DurableObjectState, env: Env) {
-      super(ctx, env, typeof services === 'function' ? services(env) : services, options);
+      definitions ??= typeof services === 'function' ? services(env) : services;
+      super(ctx, env, definitions, options);
     }
   };
 }

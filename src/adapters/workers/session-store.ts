@@ -7,6 +7,10 @@
  * Storage is written only when a session opens, and emptied (`deleteAll`, which also drops the
  * alarm) once the object holds nothing: no session, no lost session still remembered, no
  * WebSocket. An object addressed by a request that opened nothing stores nothing.
+ *
+ * Nor is storage read before something needs the table: an object's first SQL statement costs
+ * about half a millisecond on local workerd (its database is set up then), which an object that
+ * only ever holds a WebSocket need not pay (see `SockJSDurableObject#readStorage`).
  */
 import type { CloseInfo } from '../../events.ts';
 import type { SessionStore } from '../../session-registry.ts';
@@ -27,25 +31,34 @@ type Storage = DurableObjectState['storage'];
 /** The object's one `sockjs_sessions` table, shared by its services, created on first use. */
 export class SessionTable {
   readonly #storage: Storage;
-  #exists: boolean;
+  readonly #onLeftovers: () => void;
+  /** Whether the table is in storage; undefined until first read. */
+  #present: boolean | undefined;
 
-  constructor(storage: Storage) {
+  /** `onLeftovers` runs when the first read finds rows of a previous instance (now lost). */
+  constructor(storage: Storage, onLeftovers: () => void) {
     this.#storage = storage;
-    this.#exists =
-      storage.sql
-        .exec("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'sockjs_sessions'")
-        .toArray().length > 0;
-    if (this.#exists) {
-      // Rows of a previous instance: those sessions are lost.
-      const now = Date.now();
-      this.#sql('UPDATE sockjs_sessions SET lost_at = ? WHERE lost_at IS NULL', now);
-      this.#sql('DELETE FROM sockjs_sessions WHERE lost_at < ?', now - LOST_RETENTION_MS);
-    }
+    this.#onLeftovers = onLeftovers;
   }
 
-  /** True once the table is in storage (left by a previous instance, or created by this one). */
-  get exists(): boolean {
-    return this.#exists;
+  /**
+   * Reads the table once per instance (every other method does so first): rows a previous
+   * instance left are sessions lost with it, remembered `LOST_RETENTION_MS`.
+   */
+  load(): void {
+    if (this.#present !== undefined) return;
+    this.#present =
+      this.#sql("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'sockjs_sessions'").length > 0;
+    if (!this.#present) return;
+    const now = Date.now();
+    this.#sql('UPDATE sockjs_sessions SET lost_at = ? WHERE lost_at IS NULL', now);
+    this.#sql('DELETE FROM sockjs_sessions WHERE lost_at < ?', now - LOST_RETENTION_MS);
+    this.#onLeftovers();
+  }
+
+  get #exists(): boolean {
+    this.load();
+    return this.#present!;
   }
 
   created(prefix: string, id: string): void {
@@ -55,7 +68,7 @@ export class SessionTable {
           prefix TEXT NOT NULL, id TEXT NOT NULL, lost_at INTEGER, PRIMARY KEY (prefix, id)
         )`,
       );
-      this.#exists = true;
+      this.#present = true;
     }
     this.#sql('INSERT OR REPLACE INTO sockjs_sessions (prefix, id, lost_at) VALUES (?, ?, NULL)', prefix, id);
   }
@@ -95,7 +108,7 @@ export class SessionTable {
 
   /** Empties the object's storage (table and alarm) so that it leaves nothing behind. */
   async release(): Promise<void> {
-    this.#exists = false;
+    this.#present = false;
     await this.#storage.deleteAll();
   }
 

@@ -265,8 +265,9 @@ export class DurableObjectTopics {
   }
 
   /**
-   * After a new instance has resumed its sockets: topic objects that list this one for topics
-   * no connection here holds any more (HTTP sessions lost in a restart) are left.
+   * Once a new instance has resumed its sockets (at its first event that reads storage, see
+   * `SockJSDurableObject#readStorage`): topic objects that list this one for topics no
+   * connection here holds (HTTP sessions lost in a restart) are left.
    */
   woken(): void {
     for (const topic of this.#membershipSet()) {

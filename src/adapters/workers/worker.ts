@@ -66,6 +66,8 @@ export function sockjsWorker<Env>(config: SockJSWorkerConfig<Env>): SockJSWorker
     // object names.
     const sessionId = route.kind === 'session' ? route.sessionId : null;
     const service = routing.definitions.get(server)!;
+    // Without an `authorize` there is no verdict to carry: the request goes on as it came (less
+    // a client's copy of the header), not copied into a new one with headers of its own.
     const forward = async (admitted?: { data: unknown }) => {
       const name = service.objectName?.(sessionId, request) ?? sessionId ?? crypto.randomUUID();
       const namespace = (env as Record<string, DurableObjectNamespace | undefined>)[config.binding];
@@ -75,7 +77,7 @@ export function sockjsWorker<Env>(config: SockJSWorkerConfig<Env>): SockJSWorker
       // One namespace serves every service: the prefix keeps their object names apart.
       const response = await namespace
         .get(namespace.idFromName(`${server.options.prefix} ${name}`))
-        .fetch(forwardedRequest(request, admitted));
+        .fetch(forwardedRequest(request, service.options.authorize ? admitted : undefined));
       return uncompressed(response);
     };
     // Sends need the session itself: only its object knows whether it exists.
