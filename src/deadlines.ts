@@ -10,7 +10,7 @@ export class DeadlineQueue<T> {
   readonly #delay: number;
   readonly #expire: (item: T) => void;
   readonly #background: boolean;
-  /** Item -> when it falls due, in the order they were set. */
+  /** Item -> when it falls due (`Date.now()`, which tests can mock), in the order they were set. */
   readonly #due = new Map<T, number>();
   #timer: ReturnType<typeof setTimeout> | undefined;
   /** While expiring: the timer is re-armed (or not) once that is done. */
@@ -62,7 +62,8 @@ export class DeadlineQueue<T> {
     } finally {
       this.#firing = false;
       const first = this.#due.values().next();
-      if (!first.done) this.#arm(Math.max(0, first.value - Date.now()));
+      // Date.now() counts whole milliseconds: a deadline is never met early by more than one.
+      if (!first.done) this.#arm(Math.max(1, Math.ceil(first.value - Date.now())));
     }
   };
 }

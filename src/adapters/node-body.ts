@@ -5,6 +5,7 @@
  * serves every pending body).
  */
 import type { IncomingMessage } from 'node:http';
+import { DeadlineQueue } from '../deadlines.ts';
 import type { BodyResult } from '../http.ts';
 
 const TIMED_OUT: BodyResult = { ok: false, error: 'timeout' };
@@ -23,7 +24,7 @@ export function readIncomingText(incoming: IncomingMessage, timeoutMs: number): 
     const chunks: Buffer[] = [];
     let size = 0;
     const finish = (result: BodyResult) => {
-      deadlines(timeoutMs).remove(deadline);
+      deadlines(timeoutMs).delete(onTimeout);
       incoming.off('data', onData);
       incoming.off('end', onEnd);
       incoming.off('close', onClose);
@@ -44,78 +45,23 @@ export function readIncomingText(incoming: IncomingMessage, timeoutMs: number): 
     incoming.once('end', onEnd);
     incoming.once('close', onClose);
     incoming.once('error', onClose);
-    const deadline = deadlines(timeoutMs).add(() => finish(TIMED_OUT));
+    const onTimeout = () => finish(TIMED_OUT);
+    deadlines(timeoutMs).set(onTimeout);
   });
 }
 
-interface Deadline {
-  at: number;
-  fire: (() => void) | null;
-  prev: Deadline | null;
-  next: Deadline | null;
-}
-
 /**
- * Deadlines of one duration, oldest first (each is added `ms` from now, so the list stays in
- * order), under one timer armed for the oldest. Adding and removing one is a few pointer writes;
- * a Node `Timeout` per request costs its insertion into the timer lists, and (whenever its list
- * empties, as it does between requests) a priority-queue update and a libuv timer restart.
+ * One queue per timeout value serves every pending body: adding and removing a deadline is a
+ * `Map` operation, where a Node `Timeout` per request costs its insertion into the timer lists
+ * and (whenever its list empties, as it does between requests) a libuv timer restart.
  */
-class DeadlineList {
-  readonly #ms: number;
-  #head: Deadline | null = null;
-  #tail: Deadline | null = null;
-  #timer: ReturnType<typeof setTimeout> | undefined;
+const queues = new Map<number, DeadlineQueue<() => void>>();
 
-  constructor(ms: number) {
-    this.#ms = ms;
+function deadlines(ms: number): DeadlineQueue<() => void> {
+  let queue = queues.get(ms);
+  if (queue === undefined) {
+    queue = new DeadlineQueue<() => void>(ms, (fire) => fire(), true);
+    queues.set(ms, queue);
   }
-
-  add(fire: () => void): Deadline {
-    const deadline: Deadline = { at: performance.now() + this.#ms, fire, prev: this.#tail, next: null };
-    if (this.#tail === null) this.#head = deadline;
-    else this.#tail.next = deadline;
-    this.#tail = deadline;
-    if (this.#timer === undefined) this.#arm(this.#ms);
-    return deadline;
-  }
-
-  remove(deadline: Deadline): void {
-    if (deadline.fire === null) return;
-    deadline.fire = null;
-    if (deadline.prev === null) this.#head = deadline.next;
-    else deadline.prev.next = deadline.next;
-    if (deadline.next === null) this.#tail = deadline.prev;
-    else deadline.next.prev = deadline.prev;
-    deadline.prev = deadline.next = null;
-  }
-
-  #arm(delay: number): void {
-    // Never before the deadline: a timer may fire a little early by the monotonic clock, and
-    // then it is armed again for the rest.
-    this.#timer = setTimeout(this.#expire, Math.max(1, Math.ceil(delay)));
-    this.#timer.unref();
-  }
-
-  readonly #expire = () => {
-    this.#timer = undefined;
-    const now = performance.now();
-    for (let head = this.#head; head !== null && head.at <= now; head = this.#head) {
-      const fire = head.fire!;
-      this.remove(head);
-      fire();
-    }
-    if (this.#head !== null) this.#arm(this.#head.at - now);
-  };
-}
-
-const lists = new Map<number, DeadlineList>();
-
-function deadlines(ms: number): DeadlineList {
-  let list = lists.get(ms);
-  if (list === undefined) {
-    list = new DeadlineList(ms);
-    lists.set(ms, list);
-  }
-  return list;
+  return queue;
 }
