@@ -19,7 +19,12 @@ const STALE_LOCK_MS = 180_000;
 
 function isFresh(): boolean {
   const file = inputsHashFile(repoRoot);
-  return existsSync(file) && readFileSync(file, 'utf8') === buildInputsHash(repoRoot);
+  // dist/ is checked too: `npm run build` alone (or a removed dist/) leaves the record behind.
+  return (
+    existsSync(file) &&
+    existsSync(path.join(repoRoot, 'dist', 'index.js')) &&
+    readFileSync(file, 'utf8') === buildInputsHash(repoRoot)
+  );
 }
 
 function sleep(ms: number): void {
