@@ -17,7 +17,7 @@ import { RESPONSE_ALREADY_SENT } from '@hono/node-server/utils/response';
 import { type RawData, type WebSocket, WebSocketServer } from 'ws';
 import { isStreamingResponse, notFound } from '../http.ts';
 import type { RuntimeContext, WebSocketHandlers } from '../runtime.ts';
-import { readReady, writeResponse } from './node-response.ts';
+import { NodeFrameSink, readReady, writeStreamingResponse } from './node-response.ts';
 
 /** Any handler in the core's shape: a Response, or `undefined` for "not mine". */
 export type FetchHandler = (
@@ -62,6 +62,7 @@ export function createNodeHandlers(handler: FetchHandler, options: NodeHandlerOp
   // the client leaves) and writes complete responses without building a body stream. Streaming
   // responses are written here, in fewer socket writes than its generic stream writer makes.
   const request = getRequestListener(async (request, { incoming, outgoing }) => {
+    let sink: NodeFrameSink | null = null;
     const runtime: RuntimeContext = {
       remoteAddress: incoming.socket.remoteAddress,
       cheapBodyText: true,
@@ -69,12 +70,13 @@ export function createNodeHandlers(handler: FetchHandler, options: NodeHandlerOp
         outgoing.once('close', () => {
           if (!outgoing.writableFinished) listener();
         }),
+      frameSink: (events, highWaterMark) => (sink = new NodeFrameSink(events, highWaterMark)),
     };
     const response = (await handler(request, runtime)) ?? notFound();
     if (!isStreamingResponse(response)) return response;
     // Only plain `node:http` servers are served here: the listener is ours.
     const http1 = outgoing as ServerResponse;
-    writeResponse(response, http1).catch(() => http1.destroy());
+    writeStreamingResponse(response, http1, sink).catch(() => http1.destroy());
     return RESPONSE_ALREADY_SENT;
   });
 
