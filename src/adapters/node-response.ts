@@ -181,7 +181,9 @@ export class NodeFrameSink implements FrameSink {
   write(text: string): void {
     const outgoing = this.#outgoing;
     if (outgoing !== null) {
-      if (!outgoing.destroyed && !outgoing.write(text) && !this.#awaitingDrain) this.#awaitDrain(outgoing);
+      if (!outgoing.destroyed && !outgoing.write(textBytes(text)) && !this.#awaitingDrain) {
+        this.#awaitDrain(outgoing);
+      }
     } else if (this.#controller !== null) {
       this.#controller.enqueue(encoder.encode(text));
     } else {
@@ -245,3 +247,18 @@ export class NodeFrameSink implements FrameSink {
 }
 
 const encoder = new TextEncoder();
+
+let lastText: string | undefined;
+let lastBytes = Buffer.alloc(0);
+
+/**
+ * The UTF-8 bytes of `text`, remembered for the next call: a broadcast sends the same frame (the
+ * same string) to many clients in a row, which is then encoded once rather than once per client.
+ */
+export function textBytes(text: string): Buffer {
+  if (text !== lastText) {
+    lastBytes = Buffer.from(text);
+    lastText = text;
+  }
+  return lastBytes;
+}

@@ -17,7 +17,7 @@ import { RESPONSE_ALREADY_SENT } from '@hono/node-server/utils/response';
 import { type RawData, type WebSocket, WebSocketServer } from 'ws';
 import { isStreamingResponse, notFound } from '../http.ts';
 import type { RuntimeContext, WebSocketHandlers } from '../runtime.ts';
-import { NodeFrameSink, readReady, writeStreamingResponse } from './node-response.ts';
+import { NodeFrameSink, readReady, textBytes, writeStreamingResponse } from './node-response.ts';
 
 /** Any handler in the core's shape: a Response, or `undefined` for "not mine". */
 export type FetchHandler = (
@@ -192,12 +192,14 @@ function bindWebSocket(ws: WebSocket, handlers: WebSocketHandlers): void {
   // An error is always followed by 'close'; nothing else to do here.
   ws.on('error', () => {});
   handlers.onOpen({
-    send: (data) => ws.send(data),
+    send: (data) => ws.send(textBytes(data), TEXT),
     close: (code, reason) => ws.close(code, reason),
     bufferedAmount: () => ws.bufferedAmount,
   });
 }
 
+/** `ws.send` options for a text frame whose UTF-8 bytes are given. */
+const TEXT = { binary: false } as const;
 function toBytes(data: RawData): Uint8Array {
   if (Array.isArray(data)) return Buffer.concat(data);
   return data instanceof ArrayBuffer ? new Uint8Array(data) : data;
