@@ -43,6 +43,22 @@ export function lastFramed(format: (frame: string) => string): (frame: string) =
   };
 }
 
+let lastText: string | undefined;
+let lastBytes = new Uint8Array(0);
+
+/**
+ * The UTF-8 bytes of `text`, remembered for the next call: a broadcast writes the same framed
+ * text to many responses in a row, which is then encoded once. The chunk is shared, so it is
+ * encoded again should a runtime have taken (detached) its buffer.
+ */
+function sharedBytes(text: string): Uint8Array {
+  if (text !== lastText || (lastBytes.byteLength === 0 && text !== '')) {
+    lastBytes = encoder.encode(text);
+    lastText = text;
+  }
+  return lastBytes;
+}
+
 export class HttpReceiver implements Receiver {
   readonly protocol: string;
   readonly streaming = true;
@@ -125,7 +141,7 @@ class WebStreamSink implements FrameSink {
   }
 
   write(text: string): void {
-    this.#controller.enqueue(encoder.encode(text));
+    this.#controller.enqueue(sharedBytes(text));
   }
 
   writable(): boolean {
