@@ -11,6 +11,7 @@
  * receiver is gone.
  */
 import type { OutgoingHttpHeaders, ServerResponse } from 'node:http';
+import type { Socket } from 'node:net';
 import type { FrameSink, FrameSinkEvents } from '../runtime.ts';
 
 export async function writeResponse(response: Response, outgoing: ServerResponse): Promise<void> {
@@ -153,6 +154,11 @@ export class NodeFrameSink implements FrameSink {
   #held: string[] = [];
   #heldLength = 0;
   #outgoing: ServerResponse | null = null;
+  /**
+   * The response's socket, once its head is out, its body chunked and the socket its own: a frame
+   * then leaves as one whole HTTP chunk in one socket write (the response writes four pieces).
+   */
+  #socket: Socket | null = null;
   /** Set once the body is read as a web stream: writes go to its controller from then on. */
   #controller: ReadableStreamDefaultController<Uint8Array> | null = null;
   #closed = false;
@@ -179,6 +185,12 @@ export class NodeFrameSink implements FrameSink {
   }
 
   write(text: string): void {
+    const socket = this.#socket;
+    if (socket !== null) {
+      if (!socket.destroyed && !socket.write(httpChunk(text)) && !this.#awaitingDrain)
+        this.#awaitDrain(socket);
+      return;
+    }
     const outgoing = this.#outgoing;
     if (outgoing !== null) {
       if (!outgoing.destroyed && !outgoing.write(textBytes(text)) && !this.#awaitingDrain) {
@@ -223,6 +235,11 @@ export class NodeFrameSink implements FrameSink {
     });
     outgoing.writeHead(response.status, head);
     for (const text of this.#held) outgoing.write(text);
+    const socket = outgoing.socket as (Socket & { _httpMessage?: unknown }) | null;
+    // The head left with the first write, unless the socket still serves an earlier response.
+    if (this.#held.length > 0 && outgoing.chunkedEncoding && socket?._httpMessage === outgoing) {
+      this.#socket = socket;
+    }
     this.#held = [];
     this.#heldLength = 0;
     if (this.#closed) outgoing.end();
@@ -237,9 +254,9 @@ export class NodeFrameSink implements FrameSink {
     if (this.#closed) controller.close();
   }
 
-  #awaitDrain(outgoing: ServerResponse): void {
+  #awaitDrain(target: ServerResponse | Socket): void {
     this.#awaitingDrain = true;
-    outgoing.once('drain', () => {
+    target.once('drain', () => {
       this.#awaitingDrain = false;
       this.#events.writable();
     });
@@ -250,6 +267,24 @@ const encoder = new TextEncoder();
 
 let lastText: string | undefined;
 let lastBytes = Buffer.alloc(0);
+
+let lastChunkText: string | undefined;
+let lastChunk = Buffer.alloc(0);
+
+/** `text` as one HTTP/1.1 chunk (size, data, CRLF), remembered for the next call like `textBytes`. */
+function httpChunk(text: string): Buffer {
+  if (text !== lastChunkText) {
+    const length = Buffer.byteLength(text);
+    const size = `${length.toString(16)}\r\n`;
+    const chunk = Buffer.allocUnsafe(size.length + length + 2);
+    chunk.write(size, 0, 'latin1');
+    chunk.write(text, size.length);
+    chunk.write('\r\n', size.length + length, 'latin1');
+    lastChunk = chunk;
+    lastChunkText = text;
+  }
+  return lastChunk;
+}
 
 /**
  * The UTF-8 bytes of `text`, remembered for the next call: a broadcast sends the same frame (the

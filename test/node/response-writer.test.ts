@@ -7,7 +7,7 @@
  */
 import assert from 'node:assert/strict';
 import { createServer, request as httpRequest, type IncomingMessage, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { type AddressInfo, connect } from 'node:net';
 import { after, before, describe, test } from 'node:test';
 import { NodeFrameSink, writeResponse, writeStreamingResponse } from '../../src/adapters/node-response.ts';
 import type { FrameSinkEvents } from '../../src/runtime.ts';
@@ -210,6 +210,30 @@ describe('Node frame sink', () => {
     frames.close();
     await new Promise((resolve) => response.once('end', resolve));
     assert.equal(received, 'o\n' + sent);
+  });
+
+  test('writes an HTTP/1.0 response unchunked, ending with the connection', { timeout: 5000 }, async () => {
+    const frames = newSink();
+    sink = frames;
+    respond = () => new Response(frames.body, { status: 200 });
+    frames.write('o\n');
+    const { port } = new URL(base);
+    const socket = connect(Number(port), '127.0.0.1');
+    let received = '';
+    socket.setEncoding('latin1');
+    socket.on('data', (chunk: string) => {
+      received += chunk;
+    });
+    const ended = new Promise((resolve) => socket.once('end', resolve));
+    socket.write('GET / HTTP/1.0\r\n\r\n');
+    while (!received.endsWith('o\n')) await new Promise((resolve) => setTimeout(resolve, 5));
+    frames.write('a["later"]\n');
+    frames.close();
+    await ended;
+    socket.destroy();
+    assert.match(received, /^HTTP\/1\.1 200 OK\r\n/);
+    assert.doesNotMatch(received, /transfer-encoding/i);
+    assert.equal(received.slice(received.indexOf('\r\n\r\n') + 4), 'o\na["later"]\n');
   });
 
   test('a client that leaves cancels it', { timeout: 5000 }, async () => {
