@@ -43,22 +43,6 @@ export function lastFramed(format: (frame: string) => string): (frame: string) =
   };
 }
 
-let lastText: string | undefined;
-let lastBytes = new Uint8Array(0);
-
-/**
- * The UTF-8 bytes of `text`, remembered for the next call: a broadcast writes the same framed
- * text to many responses in a row, which is then encoded once. The chunk is shared, so it is
- * encoded again should a runtime have taken (detached) its buffer.
- */
-function sharedBytes(text: string): Uint8Array {
-  if (text !== lastText || (lastBytes.byteLength === 0 && text !== '')) {
-    lastBytes = encoder.encode(text);
-    lastText = text;
-  }
-  return lastBytes;
-}
-
 export class HttpReceiver implements Receiver {
   readonly protocol: string;
   readonly streaming = true;
@@ -141,7 +125,9 @@ class WebStreamSink implements FrameSink {
   }
 
   write(text: string): void {
-    this.#controller.enqueue(sharedBytes(text));
+    // Bytes of its own for every response, even for a broadcast's shared frame: a runtime may
+    // take (detach) the buffer of a chunk it has read, while another response still queues it.
+    this.#controller.enqueue(encoder.encode(text));
   }
 
   writable(): boolean {
