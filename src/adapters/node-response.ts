@@ -187,6 +187,8 @@ export class NodeFrameSink implements FrameSink {
   write(text: string): void {
     const socket = this.#socket;
     if (socket !== null) {
+      // An empty chunk would be the body's last chunk; the response itself skips empty writes.
+      if (text === '') return;
       if (!socket.destroyed && !socket.write(httpChunk(text)) && !this.#awaitingDrain)
         this.#awaitDrain(socket);
       return;
