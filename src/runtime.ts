@@ -97,6 +97,33 @@ export interface RuntimeContext {
    * `cancel` when it goes away).
    */
   streamingBody?(source: StreamingSource, strategy: QueuingStrategy<Uint8Array>): ReadableStream<Uint8Array>;
+  /**
+   * Takes a streaming response's frames as text and writes them itself, where that is cheaper than
+   * a web stream (Node writes each one straight to the socket). Without it the core builds the
+   * body as a web stream (see `streamingBody`). The sink's `body` must still work as a plain body
+   * for a host that sends the Response some other way (a middleware that replaced it).
+   */
+  frameSink?(events: FrameSinkEvents, highWaterMark: number): FrameSink;
+}
+
+/** Where a streaming response's framed text goes (see `RuntimeContext.frameSink`). */
+export interface FrameSink {
+  /** The response body, one chunk per `write`. */
+  readonly body: ReadableStream<Uint8Array>;
+  /** Sends `text` as the next HTTP chunk. */
+  write(text: string): void;
+  /** False while the client has `highWaterMark` bytes or more not taken yet. */
+  writable(): boolean;
+  /** Ends the body after everything written. */
+  close(): void;
+}
+
+/** What a `FrameSink` tells the core. */
+export interface FrameSinkEvents {
+  /** The client takes data again (called after `writable()` was false, or at any time). */
+  writable(): void;
+  /** The client went away before the body ended. */
+  cancel(): void;
 }
 
 /**

@@ -68,6 +68,12 @@ export function sessionTimers(options: { heartbeatDelay: number; disconnectDelay
   return Session.timers(options.heartbeatDelay, options.disconnectDelay);
 }
 
+/**
+ * Flushes run as a reaction to this settled promise: a microtask, like `queueMicrotask`, which on
+ * Node costs an async resource per call.
+ */
+const FLUSH_TURN = Promise.resolve();
+
 /** Close event the application sees when the client vanished without a close handshake. */
 const TIMED_OUT: CloseInfo = { code: 1006, reason: 'Session timed out', wasClean: false };
 const INTERRUPTED: CloseInfo = { code: 1006, reason: 'Connection interrupted', wasClean: false };
@@ -213,7 +219,7 @@ export class Session implements ConnectionBackend, ReceiverOwner {
     if (this.#receiver !== null && !this.#flushScheduled) {
       // Batch every message sent in this turn of the event loop into one frame.
       this.#flushScheduled = true;
-      queueMicrotask(this.#scheduledFlush);
+      if (Session.#flushing.push(this) === 1) void FLUSH_TURN.then(Session.#flushAll);
     }
     return true;
   }
@@ -325,10 +331,24 @@ export class Session implements ConnectionBackend, ReceiverOwner {
     return false;
   }
 
-  /** One bound callback per session, rather than a closure per flush. */
-  readonly #scheduledFlush = (): void => {
-    this.#flushScheduled = false;
-    this.#flush();
+  /**
+   * Sessions with messages queued in this turn of the event loop. They are all flushed in one
+   * microtask rather than one each: a publish to many sessions queues one, not one per session.
+   */
+  static #flushing: Session[] = [];
+
+  static readonly #flushAll = (): void => {
+    const sessions = Session.#flushing;
+    Session.#flushing = [];
+    for (const session of sessions) {
+      session.#flushScheduled = false;
+      try {
+        session.#flush();
+      } catch (error) {
+        // Thrown as it would be from a microtask of its own; the other sessions still flush.
+        void Promise.reject(error);
+      }
+    }
   };
 
   #flush(): void {

@@ -18,7 +18,7 @@ import { type RawData, type WebSocket, WebSocketServer } from 'ws';
 import { isStreamingResponse, notFound } from '../http.ts';
 import type { RuntimeContext, ServerWebSocket, WebSocketHandlers } from '../runtime.ts';
 import { readIncomingText } from './node-body.ts';
-import { readReady, writeResponse } from './node-response.ts';
+import { NodeFrameSink, readReady, textBytes, writeStreamingResponse } from './node-response.ts';
 
 /** Any handler in the core's shape: a Response, or `undefined` for "not mine". */
 export type FetchHandler = (
@@ -63,6 +63,7 @@ export function createNodeHandlers(handler: FetchHandler, options: NodeHandlerOp
   // the client leaves) and writes complete responses without building a body stream. Streaming
   // responses are written here, in fewer socket writes than its generic stream writer makes.
   const request = getRequestListener(async (request, { incoming, outgoing }) => {
+    let sink: NodeFrameSink | null = null;
     const runtime: RuntimeContext = {
       remoteAddress: incoming.socket.remoteAddress,
       cheapBodyText: true,
@@ -78,12 +79,13 @@ export function createNodeHandlers(handler: FetchHandler, options: NodeHandlerOp
         outgoing.once('close', () => {
           if (!outgoing.writableFinished) listener();
         }),
+      frameSink: (events, highWaterMark) => (sink = new NodeFrameSink(events, highWaterMark)),
     };
     const response = (await handler(request, runtime)) ?? notFound();
     if (!isStreamingResponse(response)) return response;
     // Only plain `node:http` servers are served here: the listener is ours.
     const http1 = outgoing as ServerResponse;
-    writeResponse(response, http1).catch(() => http1.destroy());
+    writeStreamingResponse(response, http1, sink).catch(() => http1.destroy());
     return RESPONSE_ALREADY_SENT;
   });
 
@@ -202,7 +204,7 @@ class NodeWebSocket implements ServerWebSocket {
   }
 
   send(data: string): void {
-    this.ws.send(data);
+    this.ws.send(textBytes(data), TEXT);
   }
 
   close(code?: number, reason?: string): void {
@@ -248,6 +250,8 @@ function bindWebSocket(ws: WebSocket, handlers: WebSocketHandlers, liveness: Liv
   handlers.onOpen(socket);
 }
 
+/** `ws.send` options for a text frame whose UTF-8 bytes are given. */
+const TEXT = { binary: false } as const;
 function toBytes(data: RawData): Uint8Array {
   if (Array.isArray(data)) return Buffer.concat(data);
   return data instanceof ArrayBuffer ? new Uint8Array(data) : data;

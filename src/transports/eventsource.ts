@@ -4,10 +4,10 @@ import { escapeForEventSource } from '../protocol/escape.ts';
 import { CONTENT_TYPE, setCors } from '../protocol/headers.ts';
 import { admit } from './admission.ts';
 import type { EndpointContext } from './context.ts';
-import { HttpReceiver } from './http-receiver.ts';
+import { HttpReceiver, lastFramed } from './http-receiver.ts';
 import { receive } from './receive.ts';
 
-const eventFramed = (frame: string) => 'data: ' + escapeForEventSource(frame) + '\r\n\r\n';
+const eventFramed = lastFramed((frame) => 'data: ' + escapeForEventSource(frame) + '\r\n\r\n');
 
 export async function eventSource(ctx: EndpointContext): Promise<Response> {
   const headers = chainHeaders(ctx.request, ctx.options, { sid: true, noCache: true });

@@ -9,11 +9,12 @@ import { CONTENT_TYPE } from '../protocol/headers.ts';
 import { htmlfilePrelude } from '../protocol/templates.ts';
 import { admit } from './admission.ts';
 import type { EndpointContext } from './context.ts';
-import { HttpReceiver } from './http-receiver.ts';
+import { HttpReceiver, lastFramed } from './http-receiver.ts';
 import { receive } from './receive.ts';
 
-const scriptFramed = (frame: string) =>
-  '<script>\np(' + escapeForScript(JSON.stringify(frame)) + ');\n</script>\r\n';
+const scriptFramed = lastFramed(
+  (frame) => '<script>\np(' + escapeForScript(JSON.stringify(frame)) + ');\n</script>\r\n',
+);
 
 export async function htmlfile(ctx: EndpointContext): Promise<Response> {
   const headers = chainHeaders(ctx.request, ctx.options, { sid: true, noCache: true });

@@ -1,10 +1,10 @@
 /**
  * A receiver that streams frames into one HTTP response body (`xhr_streaming`, `eventsource`,
- * `htmlfile`). Every frame is enqueued as its own chunk (the protocol suite reads one HTTP chunk
+ * `htmlfile`). Every frame is written as its own chunk (the protocol suite reads one HTTP chunk
  * per frame) and counted against the response limit. A cancelled body means the client went away.
  */
 import type { Receiver } from '../receiver.ts';
-import type { RuntimeContext, StreamingSource } from '../runtime.ts';
+import type { FrameSink, FrameSinkEvents, RuntimeContext, StreamingSource } from '../runtime.ts';
 import type { Session } from '../session.ts';
 
 const encoder = new TextEncoder();
@@ -23,8 +23,24 @@ export interface HttpReceiverOptions {
   limit: number;
   /** Written first and not counted against the limit. */
   prelude?: string;
-  /** Builds the body stream, where the runtime has its own way (see `RuntimeContext`). */
+  /** Where the frames go, where the runtime has its own way (see `RuntimeContext`). */
   runtime: RuntimeContext;
+}
+
+/**
+ * `format` remembering its last answer: a broadcast sends the same frame (the same string) to
+ * many sessions in a row, which is then framed once rather than once per session.
+ */
+export function lastFramed(format: (frame: string) => string): (frame: string) => string {
+  let lastFrame: string | undefined;
+  let lastText = '';
+  return (frame) => {
+    if (frame !== lastFrame) {
+      lastText = format(frame);
+      lastFrame = frame;
+    }
+    return lastText;
+  };
 }
 
 export class HttpReceiver implements Receiver {
@@ -35,7 +51,7 @@ export class HttpReceiver implements Receiver {
   session: Session | null = null;
   readonly #format: (frame: string) => string;
   readonly #limit: number;
-  #controller!: ReadableStreamDefaultController<Uint8Array>;
+  readonly #sink: FrameSink;
   #written = 0;
   #closed = false;
   #onWritable: (() => void) | null = null;
@@ -44,33 +60,32 @@ export class HttpReceiver implements Receiver {
     this.protocol = options.protocol;
     this.#format = options.format;
     this.#limit = options.limit;
-    const source: StreamingSource = {
-      start: (controller) => {
-        this.#controller = controller;
-        if (options.prelude !== undefined) controller.enqueue(encoder.encode(options.prelude));
-      },
-      // Called when the runtime wants more: the client is keeping up again.
-      pull: () => {
+    const events: FrameSinkEvents = {
+      // The client is keeping up again.
+      writable: () => {
         const callback = this.#onWritable;
         this.#onWritable = null;
         if (!this.#closed) callback?.();
       },
       cancel: () => this.clientGone(),
     };
-    const strategy = { highWaterMark: HIGH_WATER_MARK, size: (chunk?: Uint8Array) => chunk?.byteLength ?? 0 };
-    this.body = options.runtime.streamingBody?.(source, strategy) ?? new ReadableStream(source, strategy);
+    const runtime = options.runtime;
+    this.#sink =
+      runtime.frameSink?.(events, HIGH_WATER_MARK) ?? new WebStreamSink(runtime, events, HIGH_WATER_MARK);
+    this.body = this.#sink.body;
+    if (options.prelude !== undefined) this.#sink.write(options.prelude);
   }
 
   sendFrame(frame: string): boolean {
     if (this.#closed) return false;
     const text = this.#format(frame);
-    this.#controller.enqueue(encoder.encode(text));
+    this.#sink.write(text);
     this.#written += text.length;
     return this.#written < this.#limit;
   }
 
   writable(): boolean {
-    return !this.#closed && (this.#controller.desiredSize ?? 0) > 0;
+    return !this.#closed && this.#sink.writable();
   }
 
   whenWritable(callback: () => void): void {
@@ -80,6 +95,46 @@ export class HttpReceiver implements Receiver {
   close(): void {
     if (this.#closed) return;
     this.#closed = true;
+    this.#sink.close();
+  }
+
+  /** The client went away before the response ended: the session hears it was interrupted. */
+  clientGone(): void {
+    if (this.#closed) return;
+    this.#closed = true;
+    this.session?.receiverAborted(this);
+  }
+}
+
+/** The default sink: a web stream, one enqueued chunk per write, bounded by `highWaterMark` bytes. */
+class WebStreamSink implements FrameSink {
+  readonly body: ReadableStream<Uint8Array>;
+  #controller!: ReadableStreamDefaultController<Uint8Array>;
+
+  constructor(runtime: RuntimeContext, events: FrameSinkEvents, highWaterMark: number) {
+    const source: StreamingSource = {
+      start: (controller) => {
+        this.#controller = controller;
+      },
+      // Called when the runtime wants more: the client is keeping up again.
+      pull: () => events.writable(),
+      cancel: () => events.cancel(),
+    };
+    const strategy = { highWaterMark, size: (chunk?: Uint8Array) => chunk?.byteLength ?? 0 };
+    this.body = runtime.streamingBody?.(source, strategy) ?? new ReadableStream(source, strategy);
+  }
+
+  write(text: string): void {
+    // Bytes of its own for every response, even for a broadcast's shared frame: a runtime may
+    // take (detach) the buffer of a chunk it has read, while another response still queues it.
+    this.#controller.enqueue(encoder.encode(text));
+  }
+
+  writable(): boolean {
+    return (this.#controller.desiredSize ?? 0) > 0;
+  }
+
+  close(): void {
     // A streaming response ends a task later: one that is complete before the runtime looks at
     // it (a session closed at once) would otherwise be sent with a Content-Length by runtimes
     // that size complete bodies (Bun), instead of streamed like every other.
@@ -90,12 +145,5 @@ export class HttpReceiver implements Receiver {
         // Cancelled by the client meanwhile.
       }
     }, 0);
-  }
-
-  /** The client went away before the response ended: the session hears it was interrupted. */
-  clientGone(): void {
-    if (this.#closed) return;
-    this.#closed = true;
-    this.session?.receiverAborted(this);
   }
 }

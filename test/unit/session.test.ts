@@ -83,6 +83,40 @@ describe('Session', () => {
     assert.deepEqual(receiver.frames, ['o', 'a["a","b"]']);
   });
 
+  it('flushes every session sent to in one turn with one frame each; a send after that flush starts a new frame; a receiver that throws holds up no other session', async () => {
+    const receivers = [new RecordingReceiver(), new RecordingReceiver(), new RecordingReceiver()];
+    const sessions = receivers.map((receiver) => {
+      const { session } = newSession();
+      session.attach(receiver, INFO);
+      return session;
+    });
+    const thrown: unknown[] = [];
+    const onRejection = (error: unknown) => thrown.push(error);
+    // The test runner's own listeners would fail the file on the rejection this test expects.
+    const runnerListeners = process.listeners('unhandledRejection');
+    process.removeAllListeners('unhandledRejection');
+    process.on('unhandledRejection', onRejection);
+    try {
+      const failing = receivers[1]!;
+      failing.sendFrame = () => {
+        throw new Error('receiver failed');
+      };
+      for (const session of sessions) session.connection.send('a');
+      for (const session of sessions) session.connection.send('b');
+      await flushMicrotasks();
+      sessions[0]!.connection.send('c');
+      await flushMicrotasks();
+      await new Promise((resolve) => setImmediate(resolve));
+      assert.deepEqual(receivers[0]!.frames, ['o', 'a["a","b"]', 'a["c"]']);
+      assert.deepEqual(receivers[2]!.frames, ['o', 'a["a","b"]']);
+      assert.equal(thrown.length, 1, 'the failure is still reported');
+      assert.equal((thrown[0] as Error).message, 'receiver failed');
+    } finally {
+      process.off('unhandledRejection', onRejection);
+      for (const listener of runnerListeners) process.on('unhandledRejection', listener);
+    }
+  });
+
   it('keeps messages for the next poll when no receiver is attached', () => {
     const { session } = newSession();
     const first = new RecordingReceiver(1);
