@@ -31,11 +31,13 @@ function objectDatabases(dir: string): Map<string, boolean> {
     if (!existsSync(at)) return;
     for (const name of readdirSync(at)) {
       const file = path.join(at, name);
-      if (statSync(file).isDirectory()) walk(file);
+      // workerd deletes an emptied object's database while this walks: gone is not holding.
+      const stat = statSync(file, { throwIfNoEntry: false });
+      if (stat === undefined) continue;
+      if (stat.isDirectory()) walk(file);
       else if (name.endsWith('.sqlite') && name !== 'metadata.sqlite') {
-        const wal = `${file}-wal`;
-        const holds = statSync(file).size > 4096 || (existsSync(wal) && statSync(wal).size > 0);
-        found.set(file, holds);
+        const wal = statSync(`${file}-wal`, { throwIfNoEntry: false });
+        found.set(file, stat.size > 4096 || (wal !== undefined && wal.size > 0));
       }
     }
   };
