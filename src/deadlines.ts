@@ -67,3 +67,23 @@ export class DeadlineQueue<T> {
     }
   };
 }
+
+/** Callback deadlines of one delay, one queue per delay (a server's `bodyTimeout`): see `deadlinesOf`. */
+const callbackQueues = new Map<number, DeadlineQueue<() => void>>();
+
+/**
+ * The process-wide queue of `() => void` deadlines that fall `ms` after they are set: each is
+ * called once when due unless deleted first. For short-lived deadlines set per request (a body's
+ * read), where a timer per request costs a timer's creation and cancellation each time. Bounded:
+ * one queue per distinct delay, and delays come from server options.
+ */
+export function deadlinesOf(ms: number): DeadlineQueue<() => void> {
+  let queue = callbackQueues.get(ms);
+  if (queue === undefined) {
+    // Not a background queue: a pending read keeps the process alive, as its own timer did (the
+    // queue holds no timer once empty, so an idle server's process may still exit).
+    queue = new DeadlineQueue<() => void>(ms, (fire) => fire(), false);
+    callbackQueues.set(ms, queue);
+  }
+  return queue;
+}
