@@ -264,19 +264,21 @@ export class SockJSServer extends EventTarget {
       observer: this.#observer,
       announce: this.#announceConnection,
     };
-    const failed = (error: unknown): Response => {
-      this.options.log('error', `${request.method} ${url.pathname} failed: ${describe(error)}`);
-      return new Response('500 - Internal Server Error', {
-        status: 500,
-        headers: { 'Content-Type': CONTENT_TYPE.text },
-      });
-    };
     try {
       const answer = this.#handlers[match.endpoint](ctx);
-      return answer instanceof Promise ? answer.catch(failed) : answer;
+      return answer instanceof Promise ? answer.catch((error) => this.#failed(request, url, error)) : answer;
     } catch (error) {
-      return failed(error);
+      return this.#failed(request, url, error);
     }
+  }
+
+  /** A handler threw: logged, and answered with a plain 500. */
+  #failed(request: Request, url: URL, error: unknown): Response {
+    this.options.log('error', `${request.method} ${url.pathname} failed: ${describe(error)}`);
+    return new Response('500 - Internal Server Error', {
+      status: 500,
+      headers: { 'Content-Type': CONTENT_TYPE.text },
+    });
   }
 
   /** A complete Fetch handler: requests outside the prefix get the protocol's 404. */
