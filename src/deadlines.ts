@@ -13,6 +13,8 @@ export class DeadlineQueue<T> {
   /** Item -> when it falls due (`Date.now()`, which tests can mock), in the order they were set. */
   readonly #due = new Map<T, number>();
   #timer: ReturnType<typeof setTimeout> | undefined;
+  /** The queue emptied while its timer ran: the timer was kept, unref'd (see `delete`). */
+  #parked = false;
   /** While expiring: the timer is re-armed (or not) once that is done. */
   #firing = false;
 
@@ -32,12 +34,27 @@ export class DeadlineQueue<T> {
     const now = Date.now();
     this.#due.delete(item);
     this.#due.set(item, now + this.#delay);
-    if (this.#timer === undefined && !this.#firing) this.#arm(this.#delay);
+    if (this.#timer === undefined) {
+      if (!this.#firing) this.#arm(this.#delay);
+    } else if (this.#parked) {
+      // The kept timer falls due no later than this item: when it fires, it re-arms for the rest.
+      this.#parked = false;
+      if (!this.#background) (this.#timer as { ref?: () => void }).ref?.();
+    }
   }
 
   delete(item: T): void {
     if (!this.#due.delete(item) || this.#due.size > 0 || this.#firing) return;
-    // Nothing left: no timer either, so that a stopped server's process may exit at once.
+    // Nothing left: the timer must not keep a stopped server's process alive. Where timers can be
+    // unref'd (Node, Deno, Bun) it is kept, unref'd, for the next `set`: a queue that empties
+    // between requests (a body's deadline, set and deleted per xhr_send) would otherwise create
+    // and cancel a timer per request. It fires once more at most, finding nothing due.
+    const timer = this.#timer as { unref?: () => void } | undefined;
+    if (typeof timer?.unref === 'function') {
+      timer.unref();
+      this.#parked = true;
+      return;
+    }
     clearTimeout(this.#timer);
     this.#timer = undefined;
   }
@@ -51,6 +68,7 @@ export class DeadlineQueue<T> {
   /** Expires what is due, then waits for the first deadline left (also if an `expire` threw). */
   readonly #fire = (): void => {
     this.#timer = undefined;
+    this.#parked = false;
     this.#firing = true;
     try {
       const now = Date.now();
@@ -66,4 +84,24 @@ export class DeadlineQueue<T> {
       if (!first.done) this.#arm(Math.max(1, Math.ceil(first.value - Date.now())));
     }
   };
+}
+
+/** Callback deadlines of one delay, one queue per delay (a server's `bodyTimeout`): see `deadlinesOf`. */
+const callbackQueues = new Map<number, DeadlineQueue<() => void>>();
+
+/**
+ * The process-wide queue of `() => void` deadlines that fall `ms` after they are set: each is
+ * called once when due unless deleted first. For short-lived deadlines set per request (a body's
+ * read), where a timer per request costs a timer's creation and cancellation each time. Bounded:
+ * one queue per distinct delay, and delays come from server options.
+ */
+export function deadlinesOf(ms: number): DeadlineQueue<() => void> {
+  let queue = callbackQueues.get(ms);
+  if (queue === undefined) {
+    // Not a background queue: a pending read keeps the process alive, as its own timer did (the
+    // queue holds no timer once empty, so an idle server's process may still exit).
+    queue = new DeadlineQueue<() => void>(ms, (fire) => fire(), false);
+    callbackQueues.set(ms, queue);
+  }
+  return queue;
 }

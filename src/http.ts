@@ -2,6 +2,7 @@
  * Response helpers shared by the endpoints: the protocol's plain-text errors and the header
  * chain (`h_sid`, `h_no_cache`, `xhr_cors`) of PROTOCOL.md 1.0.
  */
+import { deadlinesOf } from './deadlines.ts';
 import type { ResolvedOptions } from './options.ts';
 import { CONTENT_TYPE, type ResponseHeaders, setCors, setNoCache } from './protocol/headers.ts';
 import type { RuntimeContext } from './runtime.ts';
@@ -111,15 +112,18 @@ export function readBody(
   const whole = runtime.cheapBodyText === true && declared !== null;
   if (!whole && request.body === null) return Promise.resolve({ ok: true, text: '' });
   // One promise settled by whichever comes first, the body or the deadline: no `Promise.race`
-  // and no second promise for the deadline (each is a microtask hop per request).
+  // and no second promise for the deadline (each is a microtask hop per request). The deadline is
+  // an entry in a queue shared by every body read with this timeout, not a timer per request.
+  const deadlines = deadlinesOf(timeoutMs);
   return new Promise<BodyResult>((resolve) => {
     let cancel: (() => void) | undefined;
-    const timer = setTimeout(() => {
+    const onTimeout = () => {
       cancel?.();
       resolve(TIMED_OUT);
-    }, timeoutMs);
+    };
+    deadlines.set(onTimeout);
     const done = (result: BodyResult) => {
-      clearTimeout(timer);
+      deadlines.delete(onTimeout);
       resolve(result);
     };
     const aborted = () => done(ABORTED);

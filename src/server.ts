@@ -76,7 +76,7 @@ export interface AdapterHooks {
     request: Request,
     url: URL,
     runtime: RuntimeContext,
-  ): Promise<Response | undefined>;
+  ): Response | undefined | Promise<Response | undefined>;
 }
 
 /** Assigned in the class's static block, which can reach its private fields. */
@@ -216,10 +216,25 @@ export class SockJSServer extends EventTarget {
   handle(request: Request, runtime: RuntimeContext = {}): Promise<Response | undefined> {
     const url = requestUrl(request);
     if (url === null) return Promise.resolve(badRequestNoHost());
-    return this.#handleAt(request, url, runtime);
+    // An application's hook (`originCheck`, `allowedHosts`' predicate) may throw: a rejection, as
+    // from the async function this was.
+    try {
+      const answer = this.#handleAt(request, url, runtime);
+      return answer instanceof Promise ? answer : Promise.resolve(answer);
+    } catch (error) {
+      return Promise.reject(error);
+    }
   }
 
-  async #handleAt(request: Request, url: URL, runtime: RuntimeContext): Promise<Response | undefined> {
+  /**
+   * Not an async function: most answers are ready at once (every poll, open and preflight without
+   * an `authorize`), and an async wrapper would cost a promise and its hops on each of them.
+   */
+  #handleAt(
+    request: Request,
+    url: URL,
+    runtime: RuntimeContext,
+  ): Response | undefined | Promise<Response | undefined> {
     const path = this.#relativePath(url.pathname);
     if (path === null) return undefined;
     // Before anything else, so the same-origin exemption below only ever sees pinned hosts.
@@ -250,19 +265,32 @@ export class SockJSServer extends EventTarget {
       announce: this.#announceConnection,
     };
     try {
-      return await this.#handlers[match.endpoint](ctx);
+      const answer = this.#handlers[match.endpoint](ctx);
+      return answer instanceof Promise ? answer.catch((error) => this.#failed(request, url, error)) : answer;
     } catch (error) {
-      this.options.log('error', `${request.method} ${url.pathname} failed: ${describe(error)}`);
-      return new Response('500 - Internal Server Error', {
-        status: 500,
-        headers: { 'Content-Type': CONTENT_TYPE.text },
-      });
+      return this.#failed(request, url, error);
     }
   }
 
+  /** A handler threw: logged, and answered with a plain 500. */
+  #failed(request: Request, url: URL, error: unknown): Response {
+    this.options.log('error', `${request.method} ${url.pathname} failed: ${describe(error)}`);
+    return new Response('500 - Internal Server Error', {
+      status: 500,
+      headers: { 'Content-Type': CONTENT_TYPE.text },
+    });
+  }
+
   /** A complete Fetch handler: requests outside the prefix get the protocol's 404. */
-  async fetch(request: Request, runtime?: RuntimeContext): Promise<Response> {
-    return (await this.handle(request, runtime)) ?? notFound();
+  fetch(request: Request, runtime: RuntimeContext = {}): Promise<Response> {
+    const url = requestUrl(request);
+    if (url === null) return Promise.resolve(badRequestNoHost());
+    try {
+      const answer = this.#handleAt(request, url, runtime);
+      return answer instanceof Promise ? answer.then(orNotFound) : Promise.resolve(answer ?? notFound());
+    } catch (error) {
+      return Promise.reject(error);
+    }
   }
 
   /**
@@ -340,6 +368,8 @@ export class SockJSServer extends EventTarget {
     this.dispatchEvent(event);
   }
 }
+
+const orNotFound = (response: Response | undefined): Response => response ?? notFound();
 
 function describe(error: unknown): string {
   return error instanceof Error ? (error.stack ?? error.message) : String(error);

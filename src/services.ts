@@ -55,9 +55,13 @@ export function combineServices(servers: readonly SockJSServer[]): SockJSService
     const url = requestUrl(request);
     if (url === null) return Promise.resolve(badRequestNoHost());
     const server = owner(url);
-    return server === undefined
-      ? Promise.resolve(undefined)
-      : adapterHooks.handleAt(server, request, url, runtime);
+    if (server === undefined) return Promise.resolve(undefined);
+    try {
+      const answer = adapterHooks.handleAt(server, request, url, runtime);
+      return answer instanceof Promise ? answer : Promise.resolve(answer);
+    } catch (error) {
+      return Promise.reject(error);
+    }
   };
   return {
     servers,

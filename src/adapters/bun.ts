@@ -205,15 +205,16 @@ export function serve(options: BunServeOptions): RunningBunServer {
     port: options.port ?? 0,
     hostname,
     websocket,
-    async fetch(request, server) {
+    // Not an async function: one reaction on the handler's promise, none on a Response.
+    fetch(request, server) {
       let upgraded = false;
       const runtime = createRuntime(request, server, () => {
         upgraded = true;
       });
-      const response = await options.fetch(request, runtime);
       // After a successful upgrade Bun expects no Response at all.
-      if (upgraded) return undefined;
-      return response ?? notFound();
+      const answerOf = (response: Response | undefined) => (upgraded ? undefined : (response ?? notFound()));
+      const answer = options.fetch(request, runtime);
+      return answer instanceof Promise ? answer.then(answerOf) : answerOf(answer);
     },
     // Whatever escapes a handler: a plain 500, not Bun's development error page (tens of KB,
     // with source excerpts) that it serves when `development` is on, its default.

@@ -9,6 +9,8 @@
 import { notFound } from '../http.ts';
 import type { RuntimeContext, ServerWebSocket, StreamingSource, WebSocketHandlers } from '../runtime.ts';
 
+const orNotFound = (response: Response | undefined): Response => response ?? notFound();
+
 /** Any handler in the core's shape: a Response, or `undefined` for "not mine". */
 export type DenoFetchHandler = (
   request: Request,
@@ -276,7 +278,11 @@ export function serve(options: DenoServeOptions): RunningDenoServer {
       // Replaces Deno's own "Listening on ..." line; the caller prints what it needs.
       onListen: () => {},
     },
-    async (request, info) => (await options.fetch(request, denoRuntime(request, info))) ?? notFound(),
+    // Not an async function: one reaction on the handler's promise, none on a Response.
+    (request, info) => {
+      const answer = options.fetch(request, denoRuntime(request, info));
+      return answer instanceof Promise ? answer.then(orNotFound) : (answer ?? notFound());
+    },
   );
   const host = hostname.includes(':') ? `[${hostname}]` : hostname;
   return {

@@ -13,8 +13,9 @@ export type Admission = { ok: true; data: unknown } | { ok: false; response: Res
 const ADMITTED: Admission = { ok: true, data: undefined };
 
 /**
- * Not an async function: a request for an existing session (every poll but the first) is
- * admitted without a promise, and a caller can skip its `await` (see `xhrPolling`).
+ * Not an async function: a request for an existing session (every poll but the first), or for a
+ * new one where there is no `authorize` hook and no forwarding, is admitted without a promise,
+ * and a caller can skip its `await` (see `xhrPolling`).
  */
 export function admit(
   ctx: EndpointContext,
@@ -25,6 +26,8 @@ export function admit(
   if (ctx.openSessions() >= ctx.options.maxSessions) {
     return { ok: false, response: textResponse(503, 'Too many sessions', headers) };
   }
+  // Nothing to wait for without an `authorize` or a forward: a new session is admitted at once too.
+  if (ctx.options.authorize === null && ctx.runtime.forwardAdmitted === undefined) return ADMITTED;
   return admitNew(ctx, transport, headers);
 }
 

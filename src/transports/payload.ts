@@ -4,20 +4,34 @@
  * over `maxMessageSize` is 413, one not complete within `bodyTimeout` 408, one cut short by the
  * client 400 (ours, README Security; that client is usually gone and never reads it).
  */
-import { readBody, textResponse } from '../http.ts';
+import { type BodyResult, readBody, textResponse } from '../http.ts';
 import { parseClientPayload } from '../protocol/frames.ts';
 import type { ResponseHeaders } from '../protocol/headers.ts';
 import type { EndpointContext } from './context.ts';
 
 export type PayloadResult = { ok: true; messages: string[] } | { ok: false; response: Response };
 
-/** `form`: take the `d` field of an urlencoded form (jsonp_send's hidden-form POST). */
-export async function readPayload(
+/**
+ * `form`: take the `d` field of an urlencoded form (jsonp_send's hidden-form POST). Not an async
+ * function: one reaction on the body's promise, where an async function awaiting it costs its own
+ * promise and more hops.
+ */
+export function readPayload(
   ctx: EndpointContext,
   headers: ResponseHeaders,
   form: boolean,
 ): Promise<PayloadResult> {
-  const body = await readBody(ctx.request, ctx.options.maxMessageSize, ctx.options.bodyTimeout, ctx.runtime);
+  return readBody(ctx.request, ctx.options.maxMessageSize, ctx.options.bodyTimeout, ctx.runtime).then(
+    (body) => payloadOf(ctx, headers, form, body),
+  );
+}
+
+function payloadOf(
+  ctx: EndpointContext,
+  headers: ResponseHeaders,
+  form: boolean,
+  body: BodyResult,
+): PayloadResult {
   if (!body.ok && body.error === 'too-large') {
     return { ok: false, response: textResponse(413, 'Payload too large.', headers) };
   }

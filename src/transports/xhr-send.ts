@@ -1,12 +1,16 @@
 /** `xhr_send`: messages from the client for the xhr, eventsource and htmlfile transports. */
 import { chainHeaders, notFound } from '../http.ts';
-import { CONTENT_TYPE } from '../protocol/headers.ts';
+import { CONTENT_TYPE, type ResponseHeaders } from '../protocol/headers.ts';
 import type { EndpointContext } from './context.ts';
-import { readPayload } from './payload.ts';
+import { type PayloadResult, readPayload } from './payload.ts';
 
-export async function xhrSend(ctx: EndpointContext): Promise<Response> {
+/** Not an async function: one reaction on the payload's promise (see `readPayload`). */
+export function xhrSend(ctx: EndpointContext): Promise<Response> {
   const headers = chainHeaders(ctx.request, ctx.options, { sid: true, noCache: true, cors: true });
-  const payload = await readPayload(ctx, headers, false);
+  return readPayload(ctx, headers, false).then((payload) => delivered(ctx, headers, payload));
+}
+
+function delivered(ctx: EndpointContext, headers: ResponseHeaders, payload: PayloadResult): Response {
   if (!payload.ok) return payload.response;
   const session = ctx.sessions.get(ctx.sessionId);
   if (session === undefined) return notFound(headers);
