@@ -5,7 +5,7 @@
  * serves every pending body).
  */
 import type { IncomingMessage } from 'node:http';
-import { DeadlineQueue } from '../deadlines.ts';
+import { deadlinesOf } from '../deadlines.ts';
 import type { BodyResult } from '../http.ts';
 
 const TIMED_OUT: BodyResult = { ok: false, error: 'timeout' };
@@ -24,7 +24,7 @@ export function readIncomingText(incoming: IncomingMessage, timeoutMs: number): 
     const chunks: Buffer[] = [];
     let size = 0;
     const finish = (result: BodyResult) => {
-      deadlines(timeoutMs).delete(onTimeout);
+      deadlinesOf(timeoutMs).delete(onTimeout);
       incoming.off('data', onData);
       incoming.off('end', onEnd);
       incoming.off('close', onClose);
@@ -46,22 +46,6 @@ export function readIncomingText(incoming: IncomingMessage, timeoutMs: number): 
     incoming.once('close', onClose);
     incoming.once('error', onClose);
     const onTimeout = () => finish(TIMED_OUT);
-    deadlines(timeoutMs).set(onTimeout);
+    deadlinesOf(timeoutMs).set(onTimeout);
   });
-}
-
-/**
- * One queue per timeout value serves every pending body: adding and removing a deadline is a
- * `Map` operation, where a Node `Timeout` per request costs its insertion into the timer lists
- * and (whenever its list empties, as it does between requests) a libuv timer restart.
- */
-const queues = new Map<number, DeadlineQueue<() => void>>();
-
-function deadlines(ms: number): DeadlineQueue<() => void> {
-  let queue = queues.get(ms);
-  if (queue === undefined) {
-    queue = new DeadlineQueue<() => void>(ms, (fire) => fire(), true);
-    queues.set(ms, queue);
-  }
-  return queue;
 }
