@@ -378,7 +378,9 @@ export const fuzzRequest: fc.Arbitrary<FuzzRequest> = fc
       let malformed = m !== null;
       // Half the session requests use the method their transport takes, to get past routing.
       const transport = where.place === 'session' ? where.path.slice(where.path.lastIndexOf('/') + 1) : '';
-      const verb = plausible && transport in TRANSPORT_METHOD ? TRANSPORT_METHOD[transport]! : randomVerb;
+      // Own keys only: the fuzzed segment may be `__proto__` or `constructor`.
+      const verb =
+        plausible && Object.hasOwn(TRANSPORT_METHOD, transport) ? TRANSPORT_METHOD[transport]! : randomVerb;
       if (h.origin !== undefined) headers.push(['Origin', h.origin]);
       if (h.contentType !== undefined) headers.push(['Content-Type', h.contentType]);
       if (h.cookie !== undefined) headers.push(['Cookie', h.cookie]);
