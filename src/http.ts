@@ -38,6 +38,9 @@ export function notFound(headers?: ResponseHeaders): Response {
   return textResponse(404, NOT_FOUND_BODY, headers);
 }
 
+/** A handler's answer, or the protocol's 404 when it declined (`undefined`). */
+export const orNotFound = (response: Response | undefined): Response => response ?? notFound();
+
 /** 405 carries `Allow` and nothing else: no body, no Content-Type. */
 export function methodNotAllowed(allow: string): Response {
   return new Response(null, { status: 405, headers: { Allow: allow } });

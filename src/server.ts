@@ -19,10 +19,17 @@ import {
   SockJSDisconnectEvent,
   SockJSMessageEvent,
 } from './events.ts';
-import { badRequestNoHost, methodNotAllowed, notFound, requestUrl, textResponse } from './http.ts';
+import {
+  badRequestNoHost,
+  methodNotAllowed,
+  notFound,
+  orNotFound,
+  requestUrl,
+  textResponse,
+} from './http.ts';
 import { type ResolvedOptions, resolveOptions, type ServerOptionsInput } from './options.ts';
 import { CONTENT_TYPE } from './protocol/headers.ts';
-import { type Endpoint, Router } from './protocol/routes.ts';
+import { type Endpoint, pathUnderPrefix, Router } from './protocol/routes.ts';
 import type { RuntimeContext, ServerWebSocket, WebSocketHandlers, WebSocketInfo } from './runtime.ts';
 import { SessionRegistry, type SessionStore } from './session-registry.ts';
 import { assertTopic, type TopicRegistry, topicRegistry } from './topics.ts';
@@ -76,7 +83,7 @@ export interface AdapterHooks {
     request: Request,
     url: URL,
     runtime: RuntimeContext,
-  ): Response | undefined | Promise<Response | undefined>;
+  ): Promise<Response | undefined>;
 }
 
 /** Assigned in the class's static block, which can reach its private fields. */
@@ -216,8 +223,14 @@ export class SockJSServer extends EventTarget {
   handle(request: Request, runtime: RuntimeContext = {}): Promise<Response | undefined> {
     const url = requestUrl(request);
     if (url === null) return Promise.resolve(badRequestNoHost());
-    // An application's hook (`originCheck`, `allowedHosts`' predicate) may throw: a rejection, as
-    // from the async function this was.
+    return this.#handleAtAsync(request, url, runtime);
+  }
+
+  /**
+   * `#handleAt`'s answer as a promise. An application's hook (`originCheck`, `allowedHosts`'
+   * predicate) may throw: a rejection, as from an async function, without its hops.
+   */
+  #handleAtAsync(request: Request, url: URL, runtime: RuntimeContext): Promise<Response | undefined> {
     try {
       const answer = this.#handleAt(request, url, runtime);
       return answer instanceof Promise ? answer : Promise.resolve(answer);
@@ -285,6 +298,7 @@ export class SockJSServer extends EventTarget {
   fetch(request: Request, runtime: RuntimeContext = {}): Promise<Response> {
     const url = requestUrl(request);
     if (url === null) return Promise.resolve(badRequestNoHost());
+    // Not `#handleAtAsync(...).then(orNotFound)`: a ready answer (most are) takes no hop.
     try {
       const answer = this.#handleAt(request, url, runtime);
       return answer instanceof Promise ? answer.then(orNotFound) : Promise.resolve(answer ?? notFound());
@@ -343,7 +357,7 @@ export class SockJSServer extends EventTarget {
         server.#sessions.store = store;
       },
       ownsPath: (server, pathname) => server.#relativePath(pathname) !== null,
-      handleAt: (server, request, url, runtime) => server.#handleAt(request, url, runtime),
+      handleAt: (server, request, url, runtime) => server.#handleAtAsync(request, url, runtime),
     };
   }
 
@@ -353,12 +367,7 @@ export class SockJSServer extends EventTarget {
   }
 
   #relativePath(pathname: string): string | null {
-    const prefix = this.options.prefix;
-    if (prefix === '') return pathname;
-    if (pathname === prefix) return '';
-    return pathname.startsWith(prefix) && pathname.charCodeAt(prefix.length) === 47 /* '/' */
-      ? pathname.slice(prefix.length)
-      : null;
+    return pathUnderPrefix(this.options.prefix, pathname);
   }
 
   #announce(connection: SockJSConnection, resumed = false): void {
@@ -368,8 +377,6 @@ export class SockJSServer extends EventTarget {
     this.dispatchEvent(event);
   }
 }
-
-const orNotFound = (response: Response | undefined): Response => response ?? notFound();
 
 function describe(error: unknown): string {
   return error instanceof Error ? (error.stack ?? error.message) : String(error);

@@ -56,12 +56,7 @@ export function combineServices(servers: readonly SockJSServer[]): SockJSService
     if (url === null) return Promise.resolve(badRequestNoHost());
     const server = owner(url);
     if (server === undefined) return Promise.resolve(undefined);
-    try {
-      const answer = adapterHooks.handleAt(server, request, url, runtime);
-      return answer instanceof Promise ? answer : Promise.resolve(answer);
-    } catch (error) {
-      return Promise.reject(error);
-    }
+    return adapterHooks.handleAt(server, request, url, runtime);
   };
   return {
     servers,

@@ -6,10 +6,8 @@
  *
  * Imports nothing outside the core, so `deno run` needs no npm packages.
  */
-import { notFound } from '../http.ts';
+import { notFound, orNotFound } from '../http.ts';
 import type { RuntimeContext, ServerWebSocket, StreamingSource, WebSocketHandlers } from '../runtime.ts';
-
-const orNotFound = (response: Response | undefined): Response => response ?? notFound();
 
 /** Any handler in the core's shape: a Response, or `undefined` for "not mine". */
 export type DenoFetchHandler = (

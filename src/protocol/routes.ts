@@ -29,6 +29,18 @@ export function isValidSessionId(sessionId: string): boolean {
   return sessionId.length <= MAX_SESSION_ID_LENGTH && SESSION_ID_PATTERN.test(sessionId);
 }
 
+/**
+ * The path below a server's `prefix`, or null when `pathname` is not under it: the prefix itself,
+ * or followed by `/` (`/echo` covers `/echo` and `/echo/info`, not `/echoes`).
+ */
+export function pathUnderPrefix(prefix: string, pathname: string): string | null {
+  if (prefix === '') return pathname;
+  if (pathname === prefix) return '';
+  return pathname.startsWith(prefix) && pathname.charCodeAt(prefix.length) === 47 /* '/' */
+    ? pathname.slice(prefix.length)
+    : null;
+}
+
 export type TransportName = (typeof TRANSPORTS)[number];
 
 export type Endpoint =

@@ -21,6 +21,7 @@ import { DurableObject } from 'cloudflare:workers';
 import { notFound, requestUrl } from '../../http.ts';
 import { type Logger, resolveOptions } from '../../options.ts';
 import { HEARTBEAT_FRAME } from '../../protocol/frames.ts';
+import { pathUnderPrefix } from '../../protocol/routes.ts';
 import type { RuntimeContext, ServerWebSocket, WebSocketHandlers, WebSocketInfo } from '../../runtime.ts';
 import { adapterHooks, SockJSServer } from '../../server.ts';
 import { trustedAuthorize } from './admission.ts';
@@ -131,12 +132,7 @@ class ServiceTable<Env> {
 
   /** The service whose prefix covers `pathname` (as `SockJSServer.owns`). */
   owner(pathname: string): ServiceEntry<Env> | undefined {
-    return this.#ordered.find(
-      ({ prefix }) =>
-        prefix === '' ||
-        pathname === prefix ||
-        (pathname.startsWith(prefix) && pathname.charCodeAt(prefix.length) === 47) /* '/' */,
-    );
+    return this.#ordered.find(({ prefix }) => pathUnderPrefix(prefix, pathname) !== null);
   }
 
   byPrefix(prefix: string): ServiceEntry<Env> | undefined {
