@@ -12,6 +12,7 @@
  */
 import type { OutgoingHttpHeaders, ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
+import { rememberingLast } from '../protocol/frames.ts';
 import type { FrameSink, FrameSinkEvents } from '../runtime.ts';
 
 export async function writeResponse(response: Response, outgoing: ServerResponse): Promise<void> {
@@ -267,35 +268,16 @@ export class NodeFrameSink implements FrameSink {
 
 const encoder = new TextEncoder();
 
-let lastText: string | undefined;
-let lastBytes = Buffer.alloc(0);
+/** `text` as one HTTP/1.1 chunk (size, data, CRLF); built once for a broadcast's recipients. */
+const httpChunk = rememberingLast((text): Buffer => {
+  const length = Buffer.byteLength(text);
+  const size = `${length.toString(16)}\r\n`;
+  const chunk = Buffer.allocUnsafe(size.length + length + 2);
+  chunk.write(size, 0, 'latin1');
+  chunk.write(text, size.length);
+  chunk.write('\r\n', size.length + length, 'latin1');
+  return chunk;
+});
 
-let lastChunkText: string | undefined;
-let lastChunk = Buffer.alloc(0);
-
-/** `text` as one HTTP/1.1 chunk (size, data, CRLF), remembered for the next call like `textBytes`. */
-function httpChunk(text: string): Buffer {
-  if (text !== lastChunkText) {
-    const length = Buffer.byteLength(text);
-    const size = `${length.toString(16)}\r\n`;
-    const chunk = Buffer.allocUnsafe(size.length + length + 2);
-    chunk.write(size, 0, 'latin1');
-    chunk.write(text, size.length);
-    chunk.write('\r\n', size.length + length, 'latin1');
-    lastChunk = chunk;
-    lastChunkText = text;
-  }
-  return lastChunk;
-}
-
-/**
- * The UTF-8 bytes of `text`, remembered for the next call: a broadcast sends the same frame (the
- * same string) to many clients in a row, which is then encoded once rather than once per client.
- */
-export function textBytes(text: string): Buffer {
-  if (text !== lastText) {
-    lastBytes = Buffer.from(text);
-    lastText = text;
-  }
-  return lastBytes;
-}
+/** The UTF-8 bytes of `text`; encoded once for a broadcast's recipients. */
+export const textBytes = rememberingLast((text): Buffer => Buffer.from(text));

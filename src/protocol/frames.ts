@@ -41,6 +41,22 @@ export class SharedMessage {
 }
 
 /** What a session queues: a message of its own, or one shared with other sessions. */
+/**
+ * `compute` remembering its last answer: a broadcast hands the same frame (the same string) to
+ * many recipients in a row, which is then framed or encoded once rather than once per recipient.
+ */
+export function rememberingLast<T>(compute: (text: string) => T): (text: string) => T {
+  let lastText: string | undefined;
+  let lastAnswer: T;
+  return (text) => {
+    if (text !== lastText) {
+      lastAnswer = compute(text);
+      lastText = text;
+    }
+    return lastAnswer;
+  };
+}
+
 export type QueuedMessage = string | SharedMessage;
 
 /**

@@ -1,13 +1,14 @@
 /** `eventsource` receiver: server-sent events, one frame per event (PROTOCOL.md 1.8). */
 import { chainHeaders, streamingResponse } from '../http.ts';
 import { escapeForEventSource } from '../protocol/escape.ts';
+import { rememberingLast } from '../protocol/frames.ts';
 import { CONTENT_TYPE, setCors } from '../protocol/headers.ts';
 import { admit } from './admission.ts';
 import type { EndpointContext } from './context.ts';
-import { HttpReceiver, lastFramed } from './http-receiver.ts';
+import { HttpReceiver } from './http-receiver.ts';
 import { receive } from './receive.ts';
 
-const eventFramed = lastFramed((frame) => 'data: ' + escapeForEventSource(frame) + '\r\n\r\n');
+const eventFramed = rememberingLast((frame) => 'data: ' + escapeForEventSource(frame) + '\r\n\r\n');
 
 export async function eventSource(ctx: EndpointContext): Promise<Response> {
   const headers = chainHeaders(ctx.request, ctx.options, { sid: true, noCache: true });

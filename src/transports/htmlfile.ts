@@ -5,14 +5,15 @@
 import { chainHeaders, streamingResponse, textResponse } from '../http.ts';
 import { readCallback } from '../protocol/callback.ts';
 import { escapeForScript } from '../protocol/escape.ts';
+import { rememberingLast } from '../protocol/frames.ts';
 import { CONTENT_TYPE } from '../protocol/headers.ts';
 import { htmlfilePrelude } from '../protocol/templates.ts';
 import { admit } from './admission.ts';
 import type { EndpointContext } from './context.ts';
-import { HttpReceiver, lastFramed } from './http-receiver.ts';
+import { HttpReceiver } from './http-receiver.ts';
 import { receive } from './receive.ts';
 
-const scriptFramed = lastFramed(
+const scriptFramed = rememberingLast(
   (frame) => '<script>\np(' + escapeForScript(JSON.stringify(frame)) + ');\n</script>\r\n',
 );
 

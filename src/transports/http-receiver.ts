@@ -27,22 +27,6 @@ export interface HttpReceiverOptions {
   runtime: RuntimeContext;
 }
 
-/**
- * `format` remembering its last answer: a broadcast sends the same frame (the same string) to
- * many sessions in a row, which is then framed once rather than once per session.
- */
-export function lastFramed(format: (frame: string) => string): (frame: string) => string {
-  let lastFrame: string | undefined;
-  let lastText = '';
-  return (frame) => {
-    if (frame !== lastFrame) {
-      lastText = format(frame);
-      lastFrame = frame;
-    }
-    return lastText;
-  };
-}
-
 export class HttpReceiver implements Receiver {
   readonly protocol: string;
   readonly streaming = true;
